@@ -42,3 +42,15 @@ def check_beta(value, name):
     """A decay factor in [0, 1)."""
     if not (0.0 <= value < 1.0):
         raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+
+
+def check_non_negative(value, name):
+    """A finite number >= 0 (a decay rate)."""
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+
+
+def check_same_shape(name_a, a, name_b, b):
+    """Two arrays that go together elementwise (weights and their gradient)."""
+    if a.shape != b.shape:
+        raise ValueError(f"{name_b} must have the shape of {name_a}: {name_a} {a.shape}, {name_b} {b.shape}")
