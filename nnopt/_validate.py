@@ -44,10 +44,22 @@ def check_beta(value, name):
         raise ValueError(f"{name} must be in [0, 1), got {value!r}")
 
 
+def check_rng(rng, name="rng"):
+    """Randomness comes only from an explicit ``np.random.default_rng(seed)``."""
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"{name} must be a numpy Generator, e.g. np.random.default_rng(0), got {type(rng).__name__}")
+
+
 def check_non_negative(value, name):
     """A finite number >= 0 (a decay rate)."""
     if not np.isfinite(value) or value < 0:
         raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+
+
+def check_fraction(value, name):
+    """A multiplicative decay factor in (0, 1]."""
+    if not (0.0 < value <= 1.0):
+        raise ValueError(f"{name} must be in (0, 1], got {value!r}")
 
 
 def check_same_shape(name_a, a, name_b, b):
