@@ -1,0 +1,36 @@
+"""What the notebook tests need to know about each assignment, beyond its notebooks.
+
+For each assignment: a wrong version of one function, with the test cells it must fail (and no other),
+and a function to make loop forever, with the test cells that must then fail. Every other test cell
+of a submission carrying that change must still score.
+"""
+
+ASSIGNMENTS = {
+    "ps01-perceptron": {
+        "wrong": {
+            "cell": "gradient_descent",
+            # records the cost after each update instead of before it
+            "code": '''
+def gradient_descent(X, y, w, b, lr, num_iters):
+    costs = np.zeros(num_iters)
+    for i in range(num_iters):
+        dw, db = cost_gradients(X, y, w, b)
+        w = w - lr * dw
+        b = b - lr * db
+        costs[i] = squared_error_cost(predict(X, w, b), y)
+    return w, b, costs
+''',
+            "fails": ["test_gradient_descent"],
+        },
+        "loop": {
+            "cell": "squared_error_cost",
+            "code": '''
+def squared_error_cost(y_hat, y):
+    while True:
+        pass
+''',
+            # gradient_descent calls squared_error_cost, so its test loops too
+            "fails": ["test_squared_error_cost", "test_gradient_descent"],
+        },
+    },
+}
