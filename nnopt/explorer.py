@@ -123,6 +123,11 @@ class Explorer:
         labels = [[c.text(v) for v in c.values] for c in self.controls]
         first = frames[",".join(map(str, start))]
         return f"""<div class="nnopt-explorer" id="{uid}">
+<style>
+.nnopt-controls {{ display: flex; flex-wrap: wrap; gap: 0.4em 2em; margin-bottom: 0.4em; }}
+.nnopt-control {{ display: inline-flex; align-items: center; gap: 0.5em; }}
+.nnopt-control output {{ min-width: 3.5em; font-variant-numeric: tabular-nums; }}
+</style>
 <div class="nnopt-controls">{''.join(rows)}</div>
 <img class="nnopt-frame" alt="{html.escape(self.alt)}" src="{first}" style="max-width:100%">
 <script>

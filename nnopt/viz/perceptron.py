@@ -111,3 +111,11 @@ def draw_scaling(fig, weight, mpg, lr=0.15, num_iters=30):
         ax.set_xlabel("w")
         ax.set_ylabel("b")
     return fig
+
+
+def explorers():
+    """Every explorer of the chapter with the book's data: (name, explorer) pairs (for the benchmark)."""
+    from ..data import cars
+
+    weight, mpg = cars()
+    yield "descent", descent_explorer(weight, mpg)

@@ -1,0 +1,120 @@
+"""The book: it builds with no warning, and every page works in Chromium with no network.
+
+The site is built once per test session into a temporary folder (a cold build: the execution cache
+of a developer's _build/ could hide a page that no longer runs). Screenshots of every page go to
+_build/screenshots/ to be looked at.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nbtools import ROOT
+
+pytestmark = pytest.mark.slow
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "_build" / "screenshots"
+
+
+def toc_pages():
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    pages = [toc["root"]]
+    for part in toc.get("parts", []):
+        pages += [chapter["file"] for chapter in part["chapters"]]
+    return pages
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("book")
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--all", "-W", "-n", "--keep-going",
+         "--path-output", str(out)],
+        capture_output=True, text=True,
+    )
+    log = proc.stdout + proc.stderr
+    return out / "_build" / "html", proc.returncode, log
+
+
+def test_book_builds_without_warnings(site):
+    html, returncode, log = site
+    # Sphinx's warnings ("WARNING: ..."); -W also turns them into a non-zero exit
+    warnings = [line for line in log.splitlines() if "WARNING:" in line or "ERROR:" in line]
+    assert returncode == 0 and not warnings, "\n".join(warnings) or log[-3000:]
+    for page in toc_pages():
+        assert (html / f"{page}.html").is_file(), page
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+        )
+        yield b
+        b.close()
+
+
+def open_offline(browser, url):
+    """Open a page with every request that is not a local file refused; returns (page, refused URLs)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1400})
+    refused = []
+
+    def route(request_route):
+        url = request_route.request.url
+        if url.startswith(("file:", "data:")):
+            request_route.continue_()
+        else:
+            refused.append(url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    page.goto(url)
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => !window.MathJax || (MathJax.startup && MathJax.startup.promise)")
+    page.evaluate("() => window.MathJax ? MathJax.startup.promise : null")
+    return page, refused
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", toc_pages())
+def test_page_offline(site, browser, name):
+    html, returncode, _ = site
+    page, refused = open_offline(browser, (html / f"{name}.html").as_uri())
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        assert not refused, f"{name} asked the network for {refused}"
+        # math is typeset: MathJax rendered every formula, and no raw TeX is left in the text
+        n_math = page.locator("div.math, span.math").count()
+        assert page.locator("mjx-container").count() >= n_math
+        text = page.inner_text("article")
+        assert "\\frac" not in text and "$$" not in text
+        # every image (figures and explorer frames) has loaded
+        broken = page.evaluate(
+            "() => [...document.querySelectorAll('article img')].filter(i => !(i.complete && i.naturalWidth > 0)).length"
+        )
+        assert broken == 0
+        # every slider of every explorer changes its picture
+        for k, explorer in enumerate(page.locator(".nnopt-explorer").all()):
+            explorer.scroll_into_view_if_needed()
+            img = explorer.locator("img.nnopt-frame")
+            for s, slider in enumerate(explorer.locator("input[type=range]").all()):
+                before = img.get_attribute("src")
+                current, top = int(slider.input_value()), int(slider.get_attribute("max"))
+                slider.fill(str(top if current != top else 0))  # fires the input event
+                assert img.get_attribute("src") != before, f"explorer {k}, slider {s} did not change the picture"
+                assert page.evaluate("(i) => i.naturalWidth > 0", img.element_handle())
+            page.screenshot(path=str(SHOTS / f"{Path(name).name}-explorer{k}.png"))
+        page.screenshot(path=str(SHOTS / f"{Path(name).name}.png"), full_page=True)
+    finally:
+        page.close()
