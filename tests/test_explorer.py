@@ -26,7 +26,7 @@ def test_render_gives_distinct_pngs(explorer):
     a, b = explorer.render(slope=-2), explorer.render(slope=2)
     assert a.startswith(b"\x89PNG") and b.startswith(b"\x89PNG")
     assert a != b
-    assert explorer.render() == explorer.render(slope=0, color="C0")  # defaults: middle value, first listed
+    assert explorer.render() == explorer.render(slope=0, color="C1")  # defaults: the middle values
 
 
 def test_control_default_must_be_a_value():
@@ -50,7 +50,7 @@ def test_live_widget_redraws_when_a_slider_moves(explorer):
     first = image.value
     sliders[0].value = 2
     assert image.value != first
-    assert image.value == explorer.render(slope=2, color="C0")
+    assert image.value == explorer.render(slope=2, color="C1")
 
 
 def test_display_offers_live_and_static_views(explorer):
