@@ -83,8 +83,8 @@ class Explorer:
                 value=c.default,
                 description=c.label,
                 continuous_update=False,
-                style={"description_width": "initial"},
-                layout=widgets.Layout(width="420px"),
+                style={"description_width": "9em"},
+                layout=widgets.Layout(width="480px"),
             )
             for c in self.controls
         }

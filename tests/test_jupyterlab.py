@@ -1,0 +1,84 @@
+"""A live kernel: in JupyterLab, an explorer's slider redraws its picture (served on 127.0.0.1 only)."""
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from test_book import CHROMIUM
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+TOKEN = "nnopt-test"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lab")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "from nnopt.viz.perceptron import explorers\n_, explorer = next(explorers())\nexplorer"
+    )])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(root / "live.ipynb"))
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "jupyter-lab"), "--no-browser", f"--ServerApp.port={port}",
+         "--ServerApp.ip=127.0.0.1", "--allow-root", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--LabApp.news_url=None"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):  # wait for the server (a minute at most)
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail("jupyter lab did not start")
+    yield url
+    server.terminate()
+    server.wait(timeout=20)
+
+
+def test_slider_redraws_in_jupyterlab(lab):
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(lab) else r.abort())
+        page.goto(f"{lab}/lab/tree/live.ipynb?token={TOKEN}")
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
+        page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_text("Run All Cells", exact=True).click()
+        image = page.locator(".jp-OutputArea .widget-image").first
+        image.wait_for(timeout=60_000)
+        before = image.get_attribute("src")
+        # move the first slider one step right with the keyboard, as a user can
+        page.locator(".jp-OutputArea .widget-slider .noUi-handle").first.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            "(before) => document.querySelector('.jp-OutputArea .widget-image').src !== before", arg=before,
+            timeout=30_000,
+        )
+        shots = Path(__file__).resolve().parents[1] / "_build" / "screenshots"
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / "jupyterlab-live-explorer.png"))
+        assert page.locator(".jp-OutputArea .widget-image").first.get_attribute("src") != before
+        browser.close()
