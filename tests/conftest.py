@@ -19,3 +19,11 @@ def torch():
     torch = pytest.importorskip("torch", reason="PyTorch is the oracle here: pip install torch==2.13.0")
     torch.set_default_dtype(torch.float64)
     return torch
+
+
+def pytest_collection_modifyitems(items):
+    """Cheapest first: unit tests, then notebooks and grading (slow), then the browser checks."""
+    def cost(item):
+        return (item.get_closest_marker("browser") is not None, item.get_closest_marker("slow") is not None)
+
+    items.sort(key=cost)  # a stable sort keeps each file's own order
