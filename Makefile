@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# tools that call other tools by name (nbgrader runs `alembic`) find the environment's own
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: course setup release book serve test chromium benchmark constraints clean
 

@@ -5,6 +5,7 @@ instructor's shell needs no ``nbgrader_config.py`` in the working directory. ``r
 a copy of the course (the tests grade in a temporary folder).
 """
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -70,4 +71,6 @@ class Course:
         ]
         if self.timeout is not None:
             argv.append(f"--Execute.timeout={self.timeout}")
-        return subprocess.run(argv, check=check, capture_output=capture, text=True, cwd=self.root)
+        # nbgrader runs the `alembic` command of its environment: put that environment's bin/ first
+        env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+        return subprocess.run(argv, check=check, capture_output=capture, text=True, cwd=self.root, env=env)

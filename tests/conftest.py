@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture
@@ -19,6 +20,23 @@ def torch():
     torch = pytest.importorskip("torch", reason="PyTorch is the oracle here: pip install torch==2.13.0")
     torch.set_default_dtype(torch.float64)
     return torch
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian chromium for the whole session (Playwright allows one sync driver at a time)."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+        )
+        yield b
+        b.close()
 
 
 def pytest_collection_modifyitems(items):

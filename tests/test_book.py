@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import CHROMIUM
 from nbtools import ROOT
 
 pytestmark = pytest.mark.slow
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "_build" / "screenshots"
 
 
@@ -47,22 +47,6 @@ def test_book_builds_without_warnings(site):
     assert returncode == 0 and not warnings, "\n".join(warnings) or log[-3000:]
     for page in toc_pages():
         assert (html / f"{page}.html").is_file(), page
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"],
-        )
-        yield b
-        b.close()
 
 
 def open_offline(browser, url):

@@ -11,7 +11,6 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from test_book import CHROMIUM
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 TOKEN = "nnopt-test"
@@ -53,14 +52,9 @@ def lab(tmp_path_factory):
     server.wait(timeout=20)
 
 
-def test_slider_redraws_in_jupyterlab(lab):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+def test_slider_redraws_in_jupyterlab(lab, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
         page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(lab) else r.abort())
         page.goto(f"{lab}/lab/tree/live.ipynb?token={TOKEN}")
         page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
@@ -81,4 +75,5 @@ def test_slider_redraws_in_jupyterlab(lab):
         shots.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shots / "jupyterlab-live-explorer.png"))
         assert page.locator(".jp-OutputArea .widget-image").first.get_attribute("src") != before
-        browser.close()
+    finally:
+        page.close()
