@@ -33,4 +33,27 @@ def squared_error_cost(y_hat, y):
             "fails": ["test_squared_error_cost", "test_gradient_descent"],
         },
     },
+    "ps05-ewa": {
+        "wrong": {
+            "cell": "ewa_bias_corrected",
+            # counts the steps from 2 instead of 1: divides v_t by 1 - beta**(t + 1)
+            "code": '''
+def ewa_bias_corrected(theta, beta):
+    v = ewa(theta, beta)
+    t = np.arange(1, v.shape[0] + 1)
+    return v / (1 - beta ** (t + 1))
+''',
+            "fails": ["test_ewa_bias_corrected"],
+        },
+        "loop": {
+            "cell": "ewa",
+            "code": '''
+def ewa(theta, beta):
+    while True:
+        pass
+''',
+            # ewa_bias_corrected calls ewa, so its test loops too; effective_window does not
+            "fails": ["test_ewa", "test_ewa_bias_corrected"],
+        },
+    },
 }
