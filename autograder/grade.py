@@ -428,7 +428,7 @@ def grade(source, submission, settings=None):
     locked_code = [c["code"] for c in cells if c["kind"] in ("setup", "test")]
     findings = scan.tampering(student_code, locked_code)
     if findings:
-        result["flags"].append("tampering? the code " + ", ".join(findings[:4]))
+        result["flags"].append("suspicious code (tampering?): " + ", ".join(findings[:4]))
     for cell in cells:
         if cell["kind"] == "test":
             cell["builtins"] = scan.builtins_used(cell["code"])

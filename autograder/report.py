@@ -12,7 +12,7 @@ from collections import Counter
 
 from . import engine
 
-OUTCOME_COLORS = {"passed": "#2a7", "failed": "#c33", "timed out": "#e0a800", "crashed": "#7a3",
+OUTCOME_COLORS = {"passed": "#2a7", "failed": "#c33", "timed out": "#e0a800", "crashed": "#222",
                   "untrusted": "#835", "not run": "#999", "invalid": "#555", "missing": "#bbb", "manual": "#38c"}
 
 
@@ -42,7 +42,7 @@ def _plot_assignment(assignment, rows, folder):
     ax2.invert_yaxis()
     ax2.set_xlabel("submissions")
     ax2.set_title("per question")
-    ax2.legend(fontsize=8, loc="lower right")
+    ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
     path = folder / f"{assignment}.png"
     fig.savefig(path, dpi=90)
@@ -74,7 +74,7 @@ def write(course, output=None):
         example = {}
         for r in rows:
             for gid, test in r["tests"].items():
-                if test.get("message") and test["outcome"] != "passed":
+                if test.get("message") and test["outcome"] not in ("passed", "invalid", "missing"):
                     key = (gid, _mask(test["message"]))
                     messages[key] += 1
                     example.setdefault(key, test["message"])
