@@ -15,9 +15,9 @@ settings that change scores.  A submission whose record has the same key is not 
 grading twice gives the same grades, and a run that was interrupted picks up where it stopped
 without losing or double-counting anything (the gradebook is updated in place, never appended to).
 
-Infrastructure faults: a kernel that cannot start is retried inside ``grade``; a worker process
-that dies (the pool breaks) has its submissions retried one at a time; what still fails is recorded
-as a fault, never as a grade, and is retried by the next run.
+Infrastructure faults: a kernel or zygote that cannot start is retried inside ``grade``; a Dask
+worker that dies has its tasks rescheduled by Dask; what still fails is recorded as a fault, never as
+a grade, and is retried by the next run.
 """
 
 import hashlib
@@ -28,9 +28,6 @@ import time
 from dataclasses import dataclass, field
 
 from . import grade as grading
-
-WORKER_ATTEMPTS = 3  # a submission whose worker died this many times is a fault
-
 
 @dataclass(eq=False)
 class Job:
@@ -114,64 +111,38 @@ def jobs_for(course, assignment, sources, settings):
 
 
 class LocalPool:
-    """Worker processes on this machine; a worker that dies is replaced and its jobs retried alone."""
+    """Grading on this machine: ``workers`` threads, each driving its own zygote (a process that
+    forks the kernels, see kernel.py).  The threads only wait on sockets; the work, and every line
+    of student code, runs in the kernels.  Zygotes are started at once, while the gradebook is
+    being prepared."""
 
     def __init__(self, workers):
         self.workers = max(1, workers)
-        # start the workers (and their zygotes) now, while the assignments are being prepared
-        self.warm = self._executor(self.workers)
-        for _ in range(self.workers):
-            self.warm.submit(grading.warm_up)
-
-    def _executor(self, workers):
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=grading.warm_up)
+        grading.prestart(self.workers)
 
     def run(self, jobs):
         """Yield (job, result) as results come, in any order."""
-        from collections import deque
-        from concurrent.futures import FIRST_COMPLETED, wait
-        from concurrent.futures.process import BrokenProcessPool
+        from concurrent.futures import ThreadPoolExecutor, as_completed
 
-        queue = deque(jobs)
-        suspects = deque()  # running when a worker died: retried one at a time, to find the culprit
-        while queue or suspects:
-            pending, width = (suspects, 1) if suspects else (queue, self.workers)
-            executor, self.warm = self.warm or self._executor(min(width, len(pending))), None
-            running = {}
-            try:
-                while pending or running:
-                    while pending and len(running) < width:  # a window as wide as the pool
-                        job = pending.popleft()
-                        job.attempts += 1
-                        settings = {**job.settings, "attempt": job.attempts}
-                        running[executor.submit(grading.grade, job.source, job.data, settings)] = job
-                    done, _ = wait(running, return_when=FIRST_COMPLETED)
-                    broken = []
-                    for future in done:
-                        job = running.pop(future)
-                        try:
-                            result = future.result()
-                        except BrokenProcessPool:
-                            broken.append(job)
-                            continue
-                        except Exception as exc:  # a bug of the grader: never a grade
-                            result = fault(job, f"grader error: {type(exc).__name__}: {exc}")
-                        yield job, result
-                    if broken:
-                        broken += running.values()
-                        running = {}
-                        for job in broken:
-                            if job.attempts >= WORKER_ATTEMPTS:
-                                yield job, fault(job, f"its grading worker died {job.attempts} times")
-                            else:
-                                suspects.append(job)
-                        break  # a new pool
-            finally:
-                executor.shutdown(wait=False, cancel_futures=True)
+        executor = ThreadPoolExecutor(self.workers, thread_name_prefix="grader")
+        futures = {}
+        for job in jobs:
+            job.attempts += 1
+            futures[executor.submit(grading.grade, job.source, job.data, job.settings)] = job
+        try:
+            for future in as_completed(futures):
+                job = futures[future]
+                try:
+                    result = future.result()
+                except Exception as exc:  # a bug of the grader: never a grade
+                    result = fault(job, f"grader error: {type(exc).__name__}: {exc}")
+                yield job, result
+        finally:
+            pending = [f for f in futures if not f.done()]
+            executor.shutdown(wait=False, cancel_futures=True)
+            if pending:  # interrupted: stop the kernels still running, so that the threads end now
+                grading.abort()
+            grading.shutdown()
 
 
 class DaskPool:
@@ -330,14 +301,16 @@ def autograde(course, assignments, jobs=None, scheduler=None, force=False, setti
     todo, summary = [], {"graded": 0, "reused": 0, "faults": 0, "review": 0, "seconds": 0.0}
     started = time.monotonic()
     pool = None
-    if not scheduler and any(course.students(a) for a in assignments):
-        pool = LocalPool(jobs or cores())
+    course.gradebook.parent.mkdir(parents=True, exist_ok=True)  # sqlite needs the folder
     with Gradebook(course.db_url) as gb:
         for assignment in assignments:
             if not course.students(assignment):
                 continue
-            sources = course.prepare(assignment)
+            sources = {p.name: p.read_text() for p in course.notebooks(assignment)}
             found, empty = jobs_for(course, assignment, sources, settings)
+            if pool is None and not scheduler and found:
+                pool = LocalPool(jobs or cores())  # its zygotes start while the gradebook is prepared
+            course.prepare(assignment)
             for student, _, notebook, source in empty:
                 _missing_record(course, gb, student, assignment, notebook, source)
             graded = {(s.student_id, s.assignment.name) for s in gb.assignment_submissions(assignment)}
@@ -350,8 +323,7 @@ def autograde(course, assignments, jobs=None, scheduler=None, force=False, setti
                     continue
                 todo.append(job)
         if not todo:
-            if pool:
-                pool.warm.shutdown(wait=False, cancel_futures=True)
+            grading.shutdown()
             log(f"nothing to grade ({summary['reused']} submission(s) already graded; --force grades again)")
             return summary
         where = f"the Dask cluster at {scheduler}" if scheduler else f"{pool.workers} local worker(s)"

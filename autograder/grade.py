@@ -21,6 +21,7 @@ course folder nor the gradebook: the instructor's process writes what it returns
 
 import json
 import re
+import threading
 import time
 
 import nbformat
@@ -188,28 +189,64 @@ class SetupDied(StartError):
     """Infrastructure: the kernel died in the course's own setup cells, before any student code."""
 
 
-_ZYGOTES = {}  # one zygote per worker thread (a Dask worker may run several tasks at once)
+_ZYGOTES = {}  # one zygote per grading thread (a Dask worker, too, may run several tasks at once)
+_SPARE = []   # zygotes started ahead of need (prestart)
+_LOCK = threading.Lock()
+_ABORTED = threading.Event()
 
 
 def _zygote(fresh=False):
-    import threading
-
+    """This thread's zygote: a spare one, or a new one; ``fresh``: replace the current one."""
+    if _ABORTED.is_set():
+        raise StartError("grading was interrupted")
     key = threading.get_ident()
-    zygote = _ZYGOTES.get(key)
-    if zygote is not None and (fresh or not zygote.alive()):
-        zygote.close()
-        zygote = None
+    with _LOCK:
+        zygote = _ZYGOTES.pop(key, None)
+        if zygote is not None and (fresh or not zygote.alive()):
+            zygote.close()
+            zygote = None
+        if zygote is None and _SPARE:
+            zygote = _SPARE.pop()
     if zygote is None:
-        zygote = _ZYGOTES[key] = Zygote()
+        zygote = Zygote()
+    zygote.ready()
+    with _LOCK:
+        _ZYGOTES[key] = zygote
     return zygote
 
 
+def prestart(n):
+    """Start n zygotes now, without waiting for them (they import NumPy, Matplotlib, IPython)."""
+    _ABORTED.clear()
+    with _LOCK:
+        _SPARE.extend(Zygote(wait=False) for _ in range(n))
+
+
 def warm_up():
-    """Start this process's zygote now (a pool initializer), so the first grade does not wait."""
+    """Start this thread's zygote now (a Dask worker's first task need not wait)."""
     try:
         _zygote()
     except StartError:
         pass
+
+
+def shutdown():
+    """Stop every zygote of this process (their kernels die with them)."""
+    with _LOCK:
+        zygotes = list(_ZYGOTES.values()) + _SPARE
+        _ZYGOTES.clear()
+        _SPARE.clear()
+    for zygote in zygotes:
+        zygote.close()
+
+
+def abort():
+    """Interrupted: kill the zygotes (and so the kernels) under the grading threads."""
+    _ABORTED.set()
+    with _LOCK:
+        zygotes = list(_ZYGOTES.values()) + _SPARE
+    for zygote in zygotes:
+        zygote.kill()
 
 
 class Runner:
@@ -390,11 +427,6 @@ def grade(source, submission, settings=None):
     """
     started = time.monotonic()
     settings = {**DEFAULTS, **(settings or {})}
-    inject = settings.get("inject") or {}
-    if settings.get("attempt", 1) <= inject.get("kill_worker", 0):  # fault injection: a worker that dies
-        import os
-
-        os._exit(1)
     src = nbformat.reads(source, as_version=4)
     tests = {_meta(c)["grade_id"]: c for c in src.cells if role(c) in ("test", "manual")}
     max_score = sum(float(_meta(c)["points"]) for c in tests.values())
@@ -434,7 +466,8 @@ def grade(source, submission, settings=None):
             cell["builtins"] = scan.builtins_used(cell["code"])
     # cells after the last test cannot change a grade: they are not run
     last = max((i for i, c in enumerate(cells) if c["kind"] == "test"), default=-1)
-    preload = sorted({m for c in cells[:last + 1] if c["kind"] == "setup" for m in scan.imports(c["code"])})
+    # what the course's own cells import is imported once, in the zygote (and so readable by --kernel-user)
+    preload = sorted({m for c in cells[:last + 1] if c["kind"] in ("setup", "test") for m in scan.imports(c["code"])})
     fork = {"memory": settings["memory"], "output_limit": settings["output_limit"], "preload": preload,
             "files": settings.get("files", {}), "user": settings.get("user"),
             "cpu": int(settings["timeout"] + settings["grace"]) * (len(cells) + 4) + 60}

@@ -21,6 +21,9 @@ Run as ``python -m autograder.kernel FD`` (by ``Zygote``); nothing here is impor
 
 import json
 import os
+import pwd
+import random
+import resource
 import signal
 import socket
 import shutil
@@ -30,7 +33,8 @@ import tempfile
 import time
 
 # what every grading kernel imports anyway: done once, in the zygote
-PRELOAD = ["numpy", "numpy.testing", "numpy.linalg", "matplotlib", "matplotlib.pyplot", "IPython"]
+PRELOAD = ["numpy", "numpy.random", "numpy.testing", "numpy.linalg", "matplotlib", "matplotlib.pyplot", "IPython",
+           "secrets", "warnings", "math", "copy"]
 # environment of the zygote and its kernels: one BLAS thread per kernel (the workers run in
 # parallel), no GUI, reproducible hashing, and nbgrader's marker so notebooks behave as under nbgrader
 ENV = {
@@ -102,8 +106,8 @@ def zygote(fd):
                     __import__(name)
                 except BaseException:  # the notebook's own import will report it
                     pass
-        if "IPython" in imported:
-            _shell()  # built once here, copied into every kernel by fork
+        if "IPython" in imported and _SHELL is None:
+            _warm(_shell())  # built once here, copied into every kernel by fork
 
     def reap():
         while True:
@@ -169,6 +173,17 @@ def _shell():
 
 
 _SHELL = None
+
+
+def _warm(shell):
+    """Run a few throwaway cells so that what IPython imports lazily (traceback formatting, the
+    debugger's exceptions...) is imported once here, not in every kernel (nor as --kernel-user)."""
+    for code in ["1 + 1", "print('')", "def _f():\n    raise ValueError('warm-up')\n_f()", "assert False, 'warm-up'",
+                 "import numpy as np\nnp.ones(2) @ np.ones(2)"]:
+        shell.run_cell(code, store_history=True)
+    shell.reset(new_session=False)
+    shell.execution_count = 1
+    shell.error = None
 
 
 def _grading_shell_class():
@@ -422,8 +437,6 @@ def _is_tool(value):
 
 def _limit(settings):
     """Resource limits of a kernel, set in the forked process before it runs anything else."""
-    import resource
-
     memory = settings.get("memory")
     if memory:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -446,8 +459,6 @@ def _die_with_parent():
 
 def kernel(fd, workdir, settings):
     """The forked kernel: limits, a private working folder, then serve requests on socket ``fd``."""
-    import random
-
     os.setsid()
     _die_with_parent()
     # the channel moves to a random high descriptor, and stdio goes to /dev/null: what student
@@ -462,10 +473,24 @@ def kernel(fd, workdir, settings):
     os.close(null)
     if settings.get("fail"):  # fault injection (tests): a kernel that dies while starting
         os._exit(3)
+    try:
+        _prepare(workdir, settings)
+        shell = _shell()
+        # reproducible: the same submission gets the same random numbers on every run
+        random.seed(0)
+        if "numpy" in sys.modules:
+            sys.modules["numpy"].random.seed(0)
+        guard = Guard(shell)
+    except BaseException as exc:  # say why, rather than just vanish
+        send(chan, {"ready": False, "error": f"{type(exc).__name__}: {exc}"})
+        raise
+    serve(chan, shell, guard, settings)
+
+
+def _prepare(workdir, settings):
+    """The kernel's user, working folder (with the assignment's files) and resource limits."""
     user = settings.get("user")
     if user:  # grade with less trust: the kernel runs as this unprivileged user
-        import pwd
-
         entry = pwd.getpwnam(user)
         os.chown(workdir, entry.pw_uid, entry.pw_gid)
         os.setgroups([])
@@ -480,7 +505,6 @@ def kernel(fd, workdir, settings):
     os.chdir(workdir)
     os.environ.update(MPLCONFIGDIR=workdir, TMPDIR=workdir)
     _limit(settings)
-    serve(chan, settings)
 
 
 _running = False  # True while student code may run: only then does SIGINT interrupt
@@ -491,16 +515,9 @@ def _on_sigint(signum, frame):
         raise KeyboardInterrupt
 
 
-def serve(chan, settings):
+def serve(chan, shell, guard, settings):
+    """Answer run requests until the grader says exit (or closes the socket)."""
     global _running
-    import random
-
-    shell = _shell()
-    # reproducible: the same submission gets the same random numbers on every run
-    random.seed(0)
-    if "numpy" in sys.modules:
-        sys.modules["numpy"].random.seed(0)
-    guard = Guard(shell)
     signal.signal(signal.SIGINT, _on_sigint)
     limit = settings.get("output_limit", 100_000)
     send(chan, {"ready": True, "pid": os.getpid()})
@@ -564,9 +581,11 @@ class StartError(Exception):
 
 
 class Zygote:
-    """A running zygote (``python -m autograder.kernel FD``) and the socket to it."""
+    """A running zygote (``python -m autograder.kernel FD``) and the socket to it.
 
-    def __init__(self, timeout=120):
+    wait=False returns at once; ``ready()`` then waits for the zygote's imports to finish."""
+
+    def __init__(self, wait=True, timeout=120):
         import subprocess
 
         ours, theirs = socket.socketpair()
@@ -579,24 +598,34 @@ class Zygote:
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
         )
         theirs.close()
-        self.sock = ours
-        self.sock.settimeout(timeout)
+        self.sock, self.timeout, self.started = ours, timeout, False
+        self.lock = __import__("threading").Lock()
+        if wait:
+            self.ready()
+
+    def ready(self):
+        """Wait until the zygote has imported everything (StartError if it does not)."""
+        if self.started:
+            return
+        self.sock.settimeout(self.timeout)
         try:
             if not (recv(self.sock) or {}).get("ready"):
                 raise StartError("the zygote exited while starting")
         except (OSError, ValueError) as exc:
             self.close()
             raise StartError(f"the zygote did not start: {exc}") from None
+        self.started = True
 
     def alive(self):
         return self.proc.poll() is None
 
     def _call(self, msg, fds=()):
-        try:
-            send(self.sock, msg, fds)
-            reply = recv(self.sock)
-        except (OSError, ValueError) as exc:
-            raise StartError(f"lost the zygote: {exc}") from None
+        with self.lock:
+            try:
+                send(self.sock, msg, fds)
+                reply = recv(self.sock)
+            except (OSError, ValueError) as exc:
+                raise StartError(f"lost the zygote: {exc}") from None
         if reply is None:
             raise StartError("the zygote exited")
         return reply
@@ -607,12 +636,20 @@ class Zygote:
     def wait(self, pid, timeout=0):
         return self._call({"op": "wait", "pid": pid, "timeout": timeout})["status"]
 
+    def kill(self):
+        """Kill the zygote now; its kernels die with it (PR_SET_PDEATHSIG)."""
+        try:
+            self.proc.kill()
+        except OSError:
+            pass
+
     def close(self):
         self.sock.close()
         try:
             self.proc.wait(10)
         except Exception:
             self.proc.kill()
+            self.proc.wait()
 
 
 TIMEOUT = object()
@@ -630,7 +667,10 @@ class Kernel:
         self.zygote, self.sock, self.buf = zygote, ours, b""
         hello = self._read(start_timeout)
         if not isinstance(hello, dict) or not hello.get("ready"):
-            why = "did not answer" if hello is TIMEOUT else f"died while starting ({self.stop()})"
+            if isinstance(hello, dict) and hello.get("error"):
+                why = f"could not start: {hello['error']}"
+            else:
+                why = "did not answer" if hello is TIMEOUT else f"died while starting ({self.stop()})"
             self.stop()
             raise StartError(f"the kernel {why}")
 

@@ -135,6 +135,10 @@ HOSTILE = {
         lambda: submission({"predict": "def predict(X, w, b):\n    hog = []\n    while True:\n"
                                        "        hog.append(np.ones(2**24))\n"}),
         NB, 5, "ok", "", {"test_predict": "failed"}),
+    "kill_grader": (  # kills its parent process (the zygote): the kernel dies with it, a new zygote takes over
+        lambda: submission({"cost_gradients": "import os, signal\n\ndef cost_gradients(X, y, w, b):\n"
+                                              "    os.kill(os.getppid(), signal.SIGKILL)\n"}),
+        NB, 4, "review", "crashed", {"test_cost_gradients": "crashed", "test_gradient_descent": "crashed"}),
     "deleted_test": (_delete("test_predict"), NB, 10, "review", "test_predict was deleted", {}),
     "edited_test": (_edited_test, NB, 5, "review", "test_squared_error_cost was edited", {}),
     "moved_test": (_move_to_top("test_gradient_descent"), NB, 10, "review", "test_gradient_descent was moved", {}),
