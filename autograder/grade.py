@@ -326,6 +326,28 @@ class Runner:
 # ---------------------------------------------------------------- 5: score
 
 
+def redact(text, secrets):
+    """Text with every line of a hidden test it quotes replaced (a student's code can read the test
+    cells it runs in, and raise them as its error message)."""
+    for line in secrets:
+        if line in text:
+            text = text.replace(line, "[hidden test]")
+    out = []
+    for line in text.split("\n"):  # and the pieces of one (a message cut short, say)
+        bare = re.sub(r"^\w+: ", "", line.strip()).removesuffix(" ...").strip()
+        out.append("[hidden test]" if len(bare) >= 8 and any(bare in secret for secret in secrets) else line)
+    return "\n".join(out)
+
+
+def secret_lines(source):
+    """The lines of the source's hidden tests that are specific enough to recognise."""
+    lines = set()
+    for cell in source.cells:
+        for block in HIDDEN.findall(cell.source):
+            lines.update(l.strip() for l in block.splitlines() if len(l.strip()) >= 8)
+    return sorted(lines, key=len, reverse=True)
+
+
 def _message(reply, cell, settings):
     """What a student may read about a failed test: the error's message, never hidden test code."""
     if reply.get("dead") == "crash":
@@ -340,9 +362,11 @@ def _message(reply, cell, settings):
         return f"timed out after {settings['timeout']} s (an infinite loop?)"
     ename = reply.get("ename", "Error")
     evalue = ANSI.sub("", reply.get("evalue", "")).strip()
-    text = f"{ename}: {evalue}" if evalue else ename
-    if len(text) > 1000:
-        text = text[:1000] + " ..."
+    # a message the student's own code raised is theirs to write: short, and never quoting tests
+    limit = 200 if reply.get("origin") == "student" else 1000
+    if len(evalue) > limit:
+        evalue = evalue[:limit] + " ..."
+    text = redact(f"{ename}: {evalue}" if evalue else ename, settings.get("secrets", []))
     if ename == "MemoryError":
         text += f" (a grading kernel may use at most {settings['memory'] / 2**30:.1f} GiB)"
     line = reply.get("line")
@@ -357,13 +381,14 @@ def _message(reply, cell, settings):
     return text
 
 
-def _warnings(stderr):
+def _warnings(stderr, secrets=()):
     """The warnings a cell printed, one line each (the source lines Python quotes are left out)."""
     found = []
     for line in ANSI.sub("", stderr).splitlines():
         match = re.search(r"\b(\w*Warning): (.*)", line)
-        if match and f"{match[1]}: {match[2]}" not in found:
-            found.append(f"{match[1]}: {match[2]}"[:300])
+        text = redact(f"{match[1]}: {match[2]}"[:200], secrets) if match else None
+        if text and text not in found:
+            found.append(text)
     return found[:5]
 
 
@@ -428,6 +453,7 @@ def grade(source, submission, settings=None):
     started = time.monotonic()
     settings = {**DEFAULTS, **(settings or {})}
     src = nbformat.reads(source, as_version=4)
+    settings["secrets"] = secret_lines(src)
     tests = {_meta(c)["grade_id"]: c for c in src.cells if role(c) in ("test", "manual")}
     max_score = sum(float(_meta(c)["points"]) for c in tests.values())
     result = {"status": "ok", "flags": [], "tests": {}, "score": 0.0, "max_score": max_score,
@@ -512,7 +538,7 @@ def grade(source, submission, settings=None):
         total += score
         result["tests"][gid] = {
             "score": score, "max_score": float(_meta(source_by_id[gid])["points"]), "outcome": outcome,
-            "message": message, "warnings": _warnings((reply or {}).get("stderr", "")),
+            "message": message, "warnings": _warnings((reply or {}).get("stderr", ""), settings["secrets"]),
             "truncated": bool((reply or {}).get("truncated")),
         }
     for gid in manual:  # answers graded by a person (none in this course so far)

@@ -205,13 +205,13 @@ def _grading_shell_class():
         def showtraceback(self, exc_tuple=None, *args, **kwargs):
             try:
                 _, _, tb = self._get_exc_info(exc_tuple)
-                self._line = _cell_line(tb, self.user_ns)
+                self._line, self._origin = _cell_line(tb, self.user_ns)
             except Exception:
-                self._line = None
+                self._line, self._origin = None, None
             return super().showtraceback(exc_tuple, *args, **kwargs)
 
         def showsyntaxerror(self, *args, **kwargs):
-            self._line = None
+            self._line, self._origin = None, "student"
             return super().showsyntaxerror(*args, **kwargs)
 
         def _showtraceback(self, etype, evalue, stb):
@@ -219,6 +219,7 @@ def _grading_shell_class():
                 "ename": getattr(etype, "__name__", str(etype)),
                 "evalue": _safe_str(evalue),
                 "line": self._line,
+                "origin": self._origin,
                 "traceback": _cap("\n".join(stb), 20000),
             }
 
@@ -226,14 +227,19 @@ def _grading_shell_class():
 
 
 def _cell_line(tb, user_ns):
-    """The line of the cell being run where the error came from (its top-level frame), or None."""
-    line = None
+    """(line, origin) of an error: the line of the running cell it came from (its top-level frame),
+    and who raised it: "cell" (the running cell's own code), "student" (code of another cell: the
+    student's functions, whose message the student controls) or "library" (NumPy, the checks...)."""
+    line, cell_file, innermost = None, None, None
     while tb is not None:
         frame = tb.tb_frame
         if frame.f_globals is user_ns and frame.f_code.co_name == "<module>":
-            line = tb.tb_lineno
+            line, cell_file = tb.tb_lineno, frame.f_code.co_filename
+        innermost = frame
         tb = tb.tb_next
-    return line
+    if innermost is None or innermost.f_globals is not user_ns:
+        return line, "library"
+    return line, "cell" if innermost.f_code.co_filename == cell_file else "student"
 
 
 def _safe_str(value, limit=2000):

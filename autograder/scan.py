@@ -11,6 +11,7 @@ score itself comes from a run in which the kernel has undone such changes (see `
 
 import ast
 import builtins
+import re
 
 BUILTINS = set(dir(builtins))
 # builtins a test leans on: replacing them by a function or class is tampering, whatever the value
@@ -28,6 +29,7 @@ SUSPECT_ATTRS = {
 }
 SUSPECT_OWNERS = {"sys", "os"}  # SUSPECT_ATTRS count on these, or on anything for dunder names
 KNOWN_MODULES = {"np", "numpy", "builtins", "__builtins__", "sys", "nnopt", "math", "plt", "matplotlib"}
+HISTORY = {"In", "Out", "_ih", "_oh", "_dh"}
 # what IPython turns magics and shell commands into: not a finding
 MAGIC_METHODS = {"run_line_magic", "run_cell_magic", "system", "getoutput"}
 
@@ -174,6 +176,11 @@ def tampering(student_codes, locked_codes):
                         add(f"uses {_dotted(node)}")
             if isinstance(node, ast.Name) and node.id in ("get_ipython", "__builtins__", "__import__"):
                 add(f"uses {node.id}")
+            # the notebook's input history holds the test cells as they ran, hidden tests included
+            if isinstance(node, ast.Name) and (node.id in HISTORY or re.fullmatch(r"_i+\d*", node.id)):
+                add(f"reads the input history ({node.id})")
+            if isinstance(node, ast.Call) and _dotted(node.func) in ("globals", "vars", "locals") and not node.args:
+                add(f"calls {_dotted(node.func)}()")
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and "/proc/" in node.value:
                 add("reads /proc")
     # IPython's rewriting of magics calls get_ipython(): only explicit use counts

@@ -139,6 +139,10 @@ HOSTILE = {
         lambda: submission({"cost_gradients": "import os, signal\n\ndef cost_gradients(X, y, w, b):\n"
                                               "    os.kill(os.getppid(), signal.SIGKILL)\n"}),
         NB, 4, "review", "crashed", {"test_cost_gradients": "crashed", "test_gradient_descent": "crashed"}),
+    "leak_hidden_tests": (  # raises the hidden tests (read from IPython's input history) as its message
+        lambda: submission({"predict": "def predict(X, w, b):\n"
+                                       "    raise ValueError(In[-1].split('BEGIN HIDDEN TESTS')[-1])\n"}),
+        NB, 5, "review", "reads the input history (In)", {"test_predict": "failed"}),
     "deleted_test": (_delete("test_predict"), NB, 10, "review", "test_predict was deleted", {}),
     "edited_test": (_edited_test, NB, 5, "review", "test_squared_error_cost was edited", {}),
     "moved_test": (_move_to_top("test_gradient_descent"), NB, 10, "review", "test_gradient_descent was moved", {}),
