@@ -8,7 +8,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # tools that call other tools by name (nbgrader runs `alembic`) find the environment's own
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: course setup release book serve test chromium benchmark constraints clean
+.PHONY: course setup release book serve test chromium benchmark benchmark-grading constraints clean
 
 course: release book
 
@@ -42,6 +42,9 @@ chromium:          ## Debian's chromium for the browser tests (never a downloade
 
 benchmark: setup   ## widget update times
 	$(PY) benchmarks/widgets.py
+
+benchmark-grading: setup  ## the autograder vs serial nbgrader autograde on a synthetic class (many minutes)
+	$(PY) benchmarks/grading.py $(if $(STUDENTS),--students $(STUDENTS))
 
 constraints:       ## pin every installed version after changing requirements*.txt
 	$(PY) -m pip freeze --exclude-editable | grep -viE '^(torch|nnopt)==' | \
