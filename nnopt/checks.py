@@ -61,3 +61,15 @@ def check_raises(func, what, error=ValueError):
     except Exception as exc:  # a different error: say which
         raise AssertionError(f"{what}: expected {error.__name__}, got {type(exc).__name__}: {exc}") from None
     raise AssertionError(f"{what}: expected {error.__name__}, but no error was raised")
+
+
+def check_no_warning(func, what):
+    """Return ``func()``, failing with a clear message if it warns (a printed warning zeroes a graded cell)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning becomes an exception we can name
+        try:
+            return func()
+        except Warning as w:
+            raise AssertionError(f"{what}: printed the warning '{type(w).__name__}: {w}'") from None

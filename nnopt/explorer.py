@@ -126,6 +126,7 @@ class Explorer:
 <style>
 .nnopt-controls {{ display: flex; flex-wrap: wrap; gap: 0.4em 2em; margin-bottom: 0.4em; }}
 .nnopt-control {{ display: inline-flex; align-items: center; gap: 0.5em; }}
+.nnopt-control input[type=range] {{ width: 11em; }}
 .nnopt-control output {{ min-width: 3.5em; font-variant-numeric: tabular-nums; }}
 </style>
 <div class="nnopt-controls">{''.join(rows)}</div>

@@ -40,3 +40,11 @@ def test_check_unchanged_and_raises():
         check_raises(lambda: 1, "f")
     with pytest.raises(AssertionError, match="expected ValueError, got KeyError"):
         check_raises(lambda: {}["a"], "f")
+
+
+def test_check_no_warning():
+    from nnopt.checks import check_no_warning
+
+    assert check_no_warning(lambda: np.exp(1.0), "exp") == pytest.approx(np.e)
+    with pytest.raises(AssertionError, match="exp of 1000: printed the warning 'RuntimeWarning: overflow"):
+        check_no_warning(lambda: np.exp(np.array([1000.0])), "exp of 1000")
