@@ -173,12 +173,13 @@ def relative_error(a, b):
     return float(np.linalg.norm(a - b) / scale)
 
 
-def train_network(X, Y, n_h, activation, lr, num_iters, rng):
+def train_network(X, Y, n_h, activation, lr, num_iters, rng, params=None):
     """Train the 2-layer network by batch gradient descent from ``init_params`` (for the book's explorer).
 
     X: inputs of shape (m, n_x); Y: labels 0/1 of shape (m, n_y); n_h: number of hidden units;
     activation: "sigmoid", "tanh" or "relu"; lr: learning rate > 0; num_iters: number of updates >= 0;
-    rng: a ``np.random.Generator`` for the initial weights.
+    rng: a ``np.random.Generator`` for the initial weights; params: initial parameters to start from
+    instead (a dict as ``init_params`` returns; rng is then unused).
     Returns (params, costs): the trained parameters (a dict as ``init_params``) and ``costs`` of shape
     (num_iters,), where ``costs[i]`` is the log loss *before* update i.
     """
@@ -188,7 +189,8 @@ def train_network(X, Y, n_h, activation, lr, num_iters, rng):
     check_rows("X", X, "Y", Y)
     check_positive(lr, "lr")
     check_non_negative_int(num_iters, "num_iters")
-    params = init_params(X.shape[1], n_h, Y.shape[1], rng)
+    if params is None:
+        params = init_params(X.shape[1], n_h, Y.shape[1], rng)
     costs = np.empty(num_iters)
     for i in range(num_iters):
         a2, cache = forward(X, params, activation)

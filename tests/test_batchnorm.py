@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
+from numeric import numeric_grad
 from nnopt.batchnorm import (
     _init_mlp,
     _mlp_loss_and_grads,
@@ -15,20 +16,6 @@ from nnopt.batchnorm import (
     standardize,
     train_mlp,
 )
-
-
-def numeric_grad(f, x, h=1e-6):
-    """Centred differences of a scalar function at a float array (independent of nnopt)."""
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + h
-        plus = f(x)
-        x[i] = old - h
-        minus = f(x)
-        x[i] = old
-        g[i] = (plus - minus) / (2 * h)
-    return g
 
 
 def rel_error(a, b):

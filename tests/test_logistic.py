@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
+from numeric import numeric_grad
 from nnopt.logistic import (
     ACTIVATIONS,
     log_loss,
@@ -14,20 +15,6 @@ from nnopt.logistic import (
     softmax,
     train_logistic,
 )
-
-
-def numeric_grad(f, x, h=1e-6):
-    """Centred differences of a scalar function at a float array (independent of nnopt)."""
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + h
-        plus = f(x)
-        x[i] = old - h
-        minus = f(x)
-        x[i] = old
-        g[i] = (plus - minus) / (2 * h)
-    return g
 
 
 def logistic_cost(X, y, w, b):

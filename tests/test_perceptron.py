@@ -3,21 +3,8 @@
 import numpy as np
 import pytest
 
+from numeric import numeric_grad
 from nnopt.perceptron import cost_gradients, gradient_descent, predict, squared_error_cost
-
-
-def numeric_grad(f, x, h=1e-6):
-    """Centred differences of a scalar function at a float array (independent of nnopt)."""
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + h
-        plus = f(x)
-        x[i] = old - h
-        minus = f(x)
-        x[i] = old
-        g[i] = (plus - minus) / (2 * h)
-    return g
 
 
 # A tiny data set worked by hand: y_hat = [1*1 + 2*0 + 1, 1*3 + 2*1 + 1] = [2, 6]

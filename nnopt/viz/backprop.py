@@ -10,7 +10,15 @@ import hashlib
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-from ..backprop import backward, count_parameters, forward, init_params, numerical_gradient, relative_error
+from ..backprop import (
+    backward,
+    count_parameters,
+    forward,
+    init_params,
+    numerical_gradient,
+    relative_error,
+    train_network,
+)
 from ..explorer import Control, Explorer
 from ..logistic import log_loss
 from .common import COLORS, cost_curve
@@ -151,13 +159,7 @@ def train_moons_network(X, Y, n_h, activation, lr=1.5, num_iters=3000, seed=1):
     params = init_params(X.shape[1], n_h, Y.shape[1], np.random.default_rng(seed))
     params["W1"] = params["W1"] * (100 / np.sqrt(X.shape[1]))
     params["W2"] = params["W2"] * (100 / np.sqrt(n_h))
-    costs = np.empty(num_iters)
-    for i in range(num_iters):
-        a2, cache = forward(X, params, activation)
-        costs[i] = log_loss(a2, Y)
-        grads = backward(X, Y, params, cache, activation)
-        params = {key: value - lr * grads["d" + key] for key, value in params.items()}
-    return params, costs
+    return train_network(X, Y, n_h, activation, lr, num_iters, None, params=params)
 
 
 _TRAINED = {}  # (data digest, n_h, activation, lr, num_iters, seed) -> (params, costs)
