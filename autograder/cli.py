@@ -1,4 +1,4 @@
-"""``python -m autograder <command>``: the instructor's grading tools, on top of nbgrader.
+"""python -m autograder <command>: the instructor's grading tools, on top of nbgrader.
 
   release     regenerate exercises/ from solutions/ (nbgrader generate_assignment), and check it leaks nothing
   collect     put an LMS export (folder or zip) into autograder/submitted/<student>/<assignment>/
@@ -72,6 +72,9 @@ def autograde(course, args):
     except KeyboardInterrupt:
         print("interrupted: what was graded is saved; run the same command again to finish", file=sys.stderr)
         return 130
+    except RuntimeError as exc:  # nbgrader refuses to change the cells of a graded assignment
+        print(f"cannot grade: {exc}", file=sys.stderr)
+        return 2
     print(f"graded {summary['graded']}, reused {summary['reused']}, review {summary['review']}, "
           f"faults {summary['faults']} in {summary['seconds']} s")
     return 3 if summary["faults"] else 0
@@ -165,7 +168,8 @@ def parser():
     p = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--root", type=Path, default=ROOT, help="course folder (default: this repository)")
-    p.add_argument("--timeout", type=int, default=None, help="seconds a cell may run (default 30)")
+    p.add_argument("--timeout", type=int, default=None, metavar="SECONDS",
+                   help="seconds a cell may run (default 30); also an option of autograde")
     sub = p.add_subparsers(dest="command", required=True, metavar="command")
     for name, func in COMMANDS.items():
         sp = sub.add_parser(name, help=func.__doc__, description=func.__doc__)
@@ -180,7 +184,7 @@ def parser():
             sp.add_argument("--scheduler", metavar="ADDRESS",
                             help="a Dask scheduler, e.g. tcp://10.0.0.5:8786: grade on its workers")
             sp.add_argument("--force", action="store_true", help="grade again even what was graded already")
-            sp.add_argument("--timeout", dest="cell_timeout", type=int, default=None,
+            sp.add_argument("--timeout", dest="cell_timeout", type=int, default=None, metavar="SECONDS",
                             help="seconds a cell may run before it is interrupted (default 30)")
             sp.add_argument("--memory", type=_size, default=_size("2G"),
                             help="address-space limit of each grading kernel (default 2G)")

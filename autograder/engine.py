@@ -1,8 +1,9 @@
 """Grading a class: which submissions to grade, where, and recording what comes back.
 
-Where: a pool of local worker processes (the default, one per core), or a Dask cluster when a
-scheduler address is given.  Either way the workers run the pure function ``grade.grade`` and
-return a result; only this process writes (sqlite does not like concurrent writers):
+Where: threads of this process, one per core by default, each driving a zygote that forks the
+grading kernels; or the workers of a Dask cluster when a scheduler address is given.  Either way the
+pure function ``grade.grade`` runs there and returns a result; only this process writes (sqlite does
+not like concurrent writers):
 
 1. the gradebook (nbgrader's, so its tools still read the grades): one submission per student and
    assignment, one grade per test cell, ``flagged`` when a human should look;
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 
 from . import grade as grading
 
+
 @dataclass(eq=False)
 class Job:
     """One notebook of one student's submission of one assignment."""
@@ -40,7 +42,6 @@ class Job:
     data: bytes               # the submitted file
     settings: dict
     key: str = ""
-    attempts: int = 0
     flags: list = field(default_factory=list)
 
     @property
@@ -127,7 +128,6 @@ class LocalPool:
         executor = ThreadPoolExecutor(self.workers, thread_name_prefix="grader")
         futures = {}
         for job in jobs:
-            job.attempts += 1
             futures[executor.submit(grading.grade, job.source, job.data, job.settings)] = job
         try:
             for future in as_completed(futures):
@@ -162,8 +162,7 @@ class DaskPool:
 
         futures = {}
         for job in jobs:
-            job.attempts += 1
-            future = self.client.submit(grading.grade, job.source, job.data, {**job.settings, "attempt": job.attempts},
+            future = self.client.submit(grading.grade, job.source, job.data, job.settings,
                                         pure=False, key=f"grade-{job.key[:20]}-{time.monotonic_ns()}")
             futures[future] = job
         try:

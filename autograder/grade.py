@@ -222,14 +222,6 @@ def prestart(n):
         _SPARE.extend(Zygote(wait=False) for _ in range(n))
 
 
-def warm_up():
-    """Start this thread's zygote now (a Dask worker's first task need not wait)."""
-    try:
-        _zygote()
-    except StartError:
-        pass
-
-
 def shutdown():
     """Stop every zygote of this process (their kernels die with them)."""
     with _LOCK:
@@ -320,7 +312,8 @@ class Runner:
 
     @staticmethod
     def _msg(cell):
-        return {"code": cell["code"], "kind": cell["kind"], "builtins": cell.get("builtins", [])}
+        return {"code": cell["code"], "kind": cell["kind"], "builtins": cell.get("builtins", []),
+                "binds": cell.get("binds", [])}
 
 
 # ---------------------------------------------------------------- 5: score
@@ -490,6 +483,7 @@ def grade(source, submission, settings=None):
     for cell in cells:
         if cell["kind"] == "test":
             cell["builtins"] = scan.builtins_used(cell["code"])
+            cell["binds"] = sorted(scan.bound_names(scan.parse(cell["code"])))
     # cells after the last test cannot change a grade: they are not run
     last = max((i for i, c in enumerate(cells) if c["kind"] == "test"), default=-1)
     # what the course's own cells import is imported once, in the zygote (and so readable by --kernel-user)

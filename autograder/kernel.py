@@ -338,13 +338,13 @@ class Guard:
         return {k: id(v) for k, v in self.shell.user_ns.items()}
 
     def bind(self, before):
-        """After a locked cell: protect the names it bound."""
+        """After a locked cell: protect the names it bound (not IPython's own: In, Out, _, _5...)."""
         for key, value in self.shell.user_ns.items():
-            if not key.startswith("_i") and before.get(key) != id(value):
+            if not IPYTHON_NAMES.fullmatch(key) and before.get(key) != id(value):
                 self.names[key] = value
         self.snapshot()
 
-    def _diff(self, fix):
+    def _diff(self, fix, own=()):
         changed = []
         for name, (module, saved) in self.modules.items():
             live = vars(module)
@@ -368,7 +368,7 @@ class Guard:
                     del vars(self.shell)[key]
         ns = self.shell.user_ns
         for key, value in self.names.items():
-            if ns.get(key, _MISSING) is not value:
+            if key not in own and ns.get(key, _MISSING) is not value:
                 # rebinding data (X = ...) is restored silently; replacing a tool is tampering
                 if _is_tool(value):
                     changed.append(key)
@@ -384,8 +384,9 @@ class Guard:
     def restore(self):
         return self._diff(fix=True)
 
-    def changes(self):
-        return self._diff(fix=False)
+    def changes(self, own=()):
+        """What changed, apart from the names ``own`` that the cell itself binds."""
+        return self._diff(fix=False, own=set(own))
 
     def shadows(self, builtin_names):
         """Hide user-namespace names that shadow builtins a test cell uses; returns {name: value}."""
@@ -430,6 +431,7 @@ class Guard:
 
 
 _MISSING = object()
+IPYTHON_NAMES = __import__("re").compile(r"_+|_\d+|_i+\d*|_oh|_ih|_dh|In|Out|exit|quit|get_ipython")
 _ASSERTION = AssertionError
 
 
@@ -568,7 +570,7 @@ def serve(chan, shell, guard, settings):
             for key, value in hidden.items():
                 shell.user_ns.setdefault(key, value)
             if msg.get("kind") == "test":
-                reply["tampered"] = guard.changes() + guard.probe(msg.get("token", "token"))
+                reply["tampered"] = guard.changes(msg.get("binds", [])) + guard.probe(msg.get("token", "token"))
             guard.bind(before)
         reply["token"] = msg.get("token")
         try:

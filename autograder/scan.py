@@ -108,6 +108,8 @@ def tampering(student_codes, locked_codes):
     protected = tools(locked)
     modules = module_aliases(locked + student) | protected
     findings = []
+    stored = {n.id for tree in student if tree for n in ast.walk(tree)
+              if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
 
     def add(text):
         if text not in findings:
@@ -177,7 +179,8 @@ def tampering(student_codes, locked_codes):
             if isinstance(node, ast.Name) and node.id in ("get_ipython", "__builtins__", "__import__"):
                 add(f"uses {node.id}")
             # the notebook's input history holds the test cells as they ran, hidden tests included
-            if isinstance(node, ast.Name) and (node.id in HISTORY or re.fullmatch(r"_i+\d*", node.id)):
+            if (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in stored
+                    and (node.id in HISTORY or re.fullmatch(r"_i+\d*", node.id))):
                 add(f"reads the input history ({node.id})")
             if isinstance(node, ast.Call) and _dotted(node.func) in ("globals", "vars", "locals") and not node.args:
                 add(f"calls {_dotted(node.func)}()")

@@ -5,7 +5,7 @@ solutions/, a realistic mix of submissions per assignment:
 
   honest   55% correct, 15% one function wrong (tests/assignments.py), 10% half done, 5% untouched
   hostile  3% an infinite loop, 3% a kernel crash (os._exit), 3% np.isclose monkeypatched,
-           3% a warning on stderr from correct code, 3% 1 MB of output
+           3% correct code that warns on stderr, 3% 1 MB of output
 
 Then grades it twice, in two copies of the course: ``python -m autograder autograde --jobs N``
 (default: the number of cores) and ``nbgrader autograde ASSIGNMENT`` for each assignment in turn, as
@@ -71,8 +71,14 @@ def make(kind, release, solution, spec):
     elif kind == "tamper":
         replace = {first: code[first] + "\nimport numpy as np\nnp.isclose = lambda a, b, **k: "
                           "np.ones(np.broadcast(np.asarray(a), np.asarray(b)).shape, dtype=bool)\n"}
-    elif kind == "warning":
-        replace = {first: "import warnings\nwarnings.warn('a warning from correct code', RuntimeWarning)\n" + code[first]}
+    elif kind == "warning":  # the first function warns every time it runs (in the tests too)
+        import ast
+
+        name = next(n.name for n in ast.parse(code[first]).body if isinstance(n, ast.FunctionDef))
+        replace = {first: code[first] + f"\n\nimport warnings\n_{name} = {name}\n\n"
+                          f"def {name}(*args, **kwargs):\n"
+                          f"    warnings.warn('a warning from correct code', RuntimeWarning)\n"
+                          f"    return _{name}(*args, **kwargs)\n"}
     elif kind == "flood":
         replace = {first: code[first] + "\nprint('x' * 1_000_000)\n"}
     for cell in cells(nb, "solution"):

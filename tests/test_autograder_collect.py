@@ -115,3 +115,20 @@ def test_collected_submissions_grade(tmp_path, notebook_bytes):
     rows = cli(course, "export").stdout.splitlines()
     assert rows[1].startswith("alice,ps01-perceptron,2.0,2.0,3.0,3.0,10.0,10.0,ok")
     assert rows[2].startswith("bob,ps01-perceptron,0.0,0.0,0.0,0.0,0.0,10.0,review: invalid notebook file")
+
+
+def test_release_check_finds_a_leaked_hidden_test(tmp_path):
+    """`release` fails when a file of exercises/ holds a line of a hidden test or a solution."""
+    course = small_course(tmp_path)
+    assert course.check_release(PS01) == []
+    release = course.exercises / PS01 / NB
+    nb = nbformat.read(str(release), as_version=4)
+    hidden = next(c for c in nbformat.read(str(course.solutions / PS01 / NB), as_version=4).cells
+                  if "BEGIN HIDDEN TESTS" in c.source).source.split("### BEGIN HIDDEN TESTS\n")[1].splitlines()[1]
+    nb.cells[-1].source += "\n" + hidden
+    nbformat.write(nb, str(release))
+    (course.exercises / PS01 / "notes.txt").write_text("### BEGIN SOLUTION\n")
+    problems = course.check_release(PS01)
+    assert len(problems) == 2
+    assert any("notes.txt: contains solution or hidden-test markers" in p for p in problems)
+    assert any("ps01-perceptron.ipynb: contains a solution or hidden-test line" in p for p in problems)

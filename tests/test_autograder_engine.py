@@ -14,7 +14,7 @@ import pytest
 
 from assignments import ASSIGNMENTS
 from gradertools import HOSTILE, PS01, TIMEOUT, cli, export, put, small_course, submission
-from nbtools import ROOT
+from nbtools import ROOT, make_submission, notebooks, points, read
 
 pytestmark = pytest.mark.slow
 
@@ -63,6 +63,24 @@ def records(course):
 
 def grade(course, *args, env=None, check=True):
     return cli(course, "autograde", "--timeout", str(TIMEOUT), *args, env=env, check=check)
+
+
+def test_every_assignment_solved_scores_full_marks_and_ok(tmp_path):
+    """No false alarm from the guard or the scan on any assignment's own solutions."""
+    names = [p.name for p in sorted((ROOT / "solutions").iterdir()) if (ROOT / "exercises" / p.name).is_dir()]
+    course = small_course(tmp_path, names)
+    expected = {}
+    for name in names:
+        for path in notebooks(name):
+            solution = read(path)
+            put(course, "solver", make_submission(read(ROOT / "exercises" / name / path.name), solution),
+                path.name, assignment=name)
+            expected[name] = sum(points(solution).values())
+    grade(course)
+    rows, _ = export(course)
+    for name, total in expected.items():
+        row = rows["solver", name]
+        assert (float(row["score"]), row["status"]) == (total, "ok"), row
 
 
 def test_grading_twice_gives_the_same_grades(tmp_path):
