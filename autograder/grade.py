@@ -19,6 +19,7 @@ course folder nor the gradebook: the instructor's process writes what it returns
    is a "fault", never a score.
 """
 
+import atexit
 import json
 import re
 import threading
@@ -230,6 +231,9 @@ def shutdown():
         _SPARE.clear()
     for zygote in zygotes:
         zygote.close()
+
+
+atexit.register(shutdown)  # a Dask worker's zygotes and their folders go with it
 
 
 def abort():

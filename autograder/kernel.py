@@ -91,8 +91,10 @@ def recv(sock, with_fds=False):
 # ---------------------------------------------------------------- the zygote (a fork server)
 
 
-def zygote(fd):
-    """Serve fork and wait requests on socket ``fd`` until the grader closes it."""
+def zygote(fd, base=None):
+    """Serve fork and wait requests on socket ``fd`` until the grader closes it.
+
+    base: the folder for the kernels' working folders (the grader removes it with the zygote)."""
     ctl = socket.socket(fileno=fd)
     imported = set()
     statuses = {}  # pid -> raw wait status of children already reaped
@@ -128,7 +130,7 @@ def zygote(fd):
         reap()
         if msg["op"] == "fork":
             preload(msg.get("preload", []))
-            workdir = tempfile.mkdtemp(prefix="grading-")
+            workdir = tempfile.mkdtemp(prefix="kernel-", dir=base)
             pid = os.fork()
             if pid == 0:
                 ctl.close()
@@ -597,11 +599,15 @@ class Zygote:
         import subprocess
 
         ours, theirs = socket.socketpair()
+        # the kernels' working folders, all removed with the zygote (whatever killed its kernels);
+        # others may enter it (a --kernel-user kernel must reach its own folder) but not list it
+        self.tmp = tempfile.mkdtemp(prefix="autograder-")
+        os.chmod(self.tmp, 0o711)
         # this package is importable in the zygote even where it is not installed
         here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         path = os.pathsep.join(p for p in [here, os.environ.get("PYTHONPATH", "")] if p)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "autograder.kernel", str(theirs.fileno())],
+            [sys.executable, "-m", "autograder.kernel", str(theirs.fileno()), self.tmp],
             pass_fds=[theirs.fileno()], env={**os.environ, **ENV, "PYTHONPATH": path}, start_new_session=True,
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
         )
@@ -658,6 +664,7 @@ class Zygote:
         except Exception:
             self.proc.kill()
             self.proc.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 TIMEOUT = object()
@@ -794,4 +801,4 @@ if __name__ == "__main__":
     os.environ.update(ENV)
     from autograder.kernel import zygote as serve_forks  # this module under its own name, not __main__
 
-    serve_forks(int(sys.argv[1]))
+    serve_forks(int(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else None)
