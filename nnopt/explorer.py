@@ -10,9 +10,16 @@ may take. The same drawing serves three places:
 
 Displaying an explorer (the last expression of a cell) offers both views; Jupyter shows the live
 one, and the book (``_config.yml`` drops the widget view) shows the static one.
+
+Speed: a redraw must stay under 100 ms (``benchmarks/widgets.py``). The drawing itself takes 60-90 ms;
+what pushed single redraws to 150-200 ms was Python's cyclic garbage collector walking the large,
+long-lived heap of NumPy, Matplotlib and pandas. So after its first picture an explorer freezes the
+objects alive then (``gc.freeze()``): the collector skips them, and collections during a redraw become
+cheap. Garbage made later is collected as usual.
 """
 
 import base64
+import gc
 import hashlib
 import html
 import io
@@ -62,7 +69,8 @@ class Explorer:
     def render(self, **params):
         """Draw the picture for ``params`` (missing ones take their default) and return PNG bytes."""
         params = {**self.defaults(), **params}
-        if self._figure is None:
+        first = self._figure is None
+        if first:
             self._figure = Figure(figsize=self.figsize)
         fig = self._figure
         fig.clear()
@@ -70,6 +78,8 @@ class Explorer:
         self.draw(fig, **params)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=self.dpi)
+        if first:
+            gc.freeze()  # see the module's docstring: long-lived objects out of the collector's way
         return buffer.getvalue()
 
     # -- live view -------------------------------------------------------------------------
