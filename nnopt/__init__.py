@@ -1,7 +1,10 @@
-"""The course package of *Optimizing Neural Networks: from the perceptron to Adam*.
+"""The student-side package of *Optimizing Neural Networks: from the perceptron to Adam*.
 
-One module per chapter holds that chapter's maths (the graded API of ``exercise-api.md``);
-``nnopt.viz`` holds the pictures and explorers the book pages show; ``nnopt.data`` the data sets.
+What every assignment notebook imports, and all a student installs (the student kit): the checks of
+the test cells (``nnopt.checks``), the data sets (``nnopt.data``), the landscapes of the optimizer
+race (``nnopt.landscapes``), the explorers and pictures (``nnopt.explorer``, ``nnopt.viz``) and the
+self-check (``nnopt.selfcheck``).  It holds no implementation of a graded function: a picture that
+needs an algorithm takes it as an argument (the book passes ``nnref``'s, a notebook the student's).
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -1,22 +1,26 @@
-"""Data sets that ship offline with the course's requirements (no download at run time)."""
+"""The data sets of the course, shipped with the package as small CSV files (no download, no extra library).
 
-import warnings
+``nnopt/datasets/`` holds them (``tools/make_datasets.py`` wrote them from scikit-learn and
+vega_datasets; their sources are in ``nnopt/datasets/README.md``).  Every loader returns float64
+arrays, rows as examples.
+"""
+
+import gzip
+from functools import lru_cache
+from importlib import resources
 
 import numpy as np
 
 
-def _vega(name):
-    """A vega_datasets table from the copy installed with the package (never downloaded).
-
-    vega_datasets still passes an argument that pandas deprecates; that warning is not the reader's
-    concern (and on stderr it would fail an nbgrader test cell), so it is silenced here.
-    """
-    from vega_datasets import local_data
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return getattr(local_data, name)()
+@lru_cache(maxsize=None)
+def _table(name):
+    """The columns of a shipped CSV file: {column name: read-only float64 array of shape (m,)}."""
+    with resources.as_file(resources.files(__package__) / "datasets" / name) as path:
+        with (gzip.open if name.endswith(".gz") else open)(path, "rt") as handle:
+            names = handle.readline().strip().split(",")
+            rows = np.loadtxt(handle, delimiter=",", dtype=np.float64, ndmin=2)
+    rows.flags.writeable = False
+    return {column: rows[:, i] for i, column in enumerate(names)}
 
 
 def cars():
@@ -25,8 +29,8 @@ def cars():
     Returns (weight, mpg), each of shape (m,): weight in thousands of pounds, miles per gallon.
     Cars with a missing value are left out.
     """
-    table = _vega("cars")[["Weight_in_lbs", "Miles_per_Gallon"]].dropna()
-    return table["Weight_in_lbs"].to_numpy(np.float64) / 1000.0, table["Miles_per_Gallon"].to_numpy(np.float64)
+    table = _table("cars.csv")
+    return table["weight_lbs"] / 1000.0, table["mpg"].copy()
 
 
 def standardize_column(x):
@@ -42,9 +46,9 @@ def seattle_temperatures():
     each of shape (1461,), one entry a day with none missing: dates as ``datetime64[D]``, the day's highest
     and lowest temperature in degrees Celsius (float64). 2012 is a leap year: its 366 days are ``[:366]``.
     """
-    table = _vega("seattle_weather")
-    dates = table["date"].to_numpy().astype("datetime64[D]")
-    return dates, table["temp_max"].to_numpy(np.float64), table["temp_min"].to_numpy(np.float64)
+    table = _table("seattle.csv")
+    dates = np.datetime64("2012-01-01") + table["day"].astype(int)
+    return dates, table["temp_max_c"].copy(), table["temp_min_c"].copy()
 
 
 def breast_cancer():
@@ -56,29 +60,44 @@ def breast_cancer():
     y of shape (569,) with 1 for malignant (212 tumours) and 0 for benign (357), as float64
     (scikit-learn codes them the other way round); names, the two column names.
     """
-    from sklearn.datasets import load_breast_cancer
+    table = _table("breast_cancer.csv")
+    X = np.column_stack([table["mean_radius"], table["mean_texture"]])
+    return X, table["malignant"].copy(), ["mean radius", "mean texture"]
 
-    data = load_breast_cancer()
-    columns = [0, 1]  # "mean radius", "mean texture"
-    X = data.data[:, columns].astype(np.float64)
-    y = (data.target == 0).astype(np.float64)
-    return X, y, [str(data.feature_names[c]) for c in columns]
+
+def digits():
+    """Handwritten digits: 1797 images of 8 x 8 pixels, 10 classes (scikit-learn's ``load_digits``, a
+    copy of the UCI "optical recognition of handwritten digits" test set), for the capstone.
+
+    Returns (X, y): X of shape (1797, 64), each row an image read row by row, grey levels 0 to 16;
+    y of shape (1797,), the digit 0 to 9 shown, as int64.
+    """
+    table = _table("digits.csv.gz")
+    X = np.column_stack([table[f"pixel{i}"] for i in range(64)])
+    return X, table["digit"].astype(np.int64)
 
 
 def moons(m=200, noise=0.2, seed=0):
-    """Two interleaving half-moons (scikit-learn's ``make_moons``), a classic set that no straight line
-    separates, for the network with one hidden layer (book: ``backprop``; ps03).
+    """Two interleaving half-moons, a classic set that no straight line separates, for the network with
+    one hidden layer (book: ``backprop``; ps03).  The same points as scikit-learn's
+    ``make_moons(n_samples=m, noise=noise, random_state=seed)``, in standard units.
 
     m: number of examples (half in each class); noise: standard deviation of the Gaussian noise added to
-    each point; seed: the seed of ``make_moons``'s random state (the same seed gives the same points).
+    each point; seed: the seed of the random state (the same seed gives the same points).
     Returns (X, y): X of shape (m, 2), the two coordinates, each put in standard units (mean 0, population
     standard deviation 1); y of shape (m,) with labels 0.0 (upper moon) and 1.0 (lower moon), as float64.
     """
-    from sklearn.datasets import make_moons
-
-    X, y = make_moons(n_samples=m, noise=noise, random_state=seed)
-    X = (X - X.mean(axis=0)) / X.std(axis=0)
-    return X.astype(np.float64), y.astype(np.float64)
+    upper, lower = m // 2, m - m // 2
+    # the upper moon is the top half of the unit circle; the lower one is it flipped and shifted
+    a, b = np.linspace(0, np.pi, upper), np.linspace(0, np.pi, lower)
+    X = np.column_stack([np.append(np.cos(a), 1 - np.cos(b)), np.append(np.sin(a), 0.5 - np.sin(b))])
+    y = np.append(np.zeros(upper), np.ones(lower))
+    state = np.random.RandomState(seed)
+    order = np.arange(m)
+    state.shuffle(order)
+    X, y = X[order], y[order]
+    X = X + state.normal(scale=noise, size=X.shape)
+    return (X - X.mean(axis=0)) / X.std(axis=0), y
 
 
 def cars_weight_acceleration():
@@ -89,7 +108,5 @@ def cars_weight_acceleration():
     acceleration, the seconds from 0 to 60 mph (8 to 24.8); mpg of shape (398,), miles per gallon.
     Cars with a missing fuel economy are left out (the same 398 cars as ``cars()``).
     """
-    table = _vega("cars")[["Weight_in_lbs", "Acceleration", "Miles_per_Gallon"]].dropna()
-    X = np.column_stack([table["Weight_in_lbs"].to_numpy(np.float64) / 1000.0,
-                         table["Acceleration"].to_numpy(np.float64)])
-    return X, table["Miles_per_Gallon"].to_numpy(np.float64)
+    table = _table("cars.csv")
+    return np.column_stack([table["weight_lbs"] / 1000.0, table["acceleration_s"]]), table["mpg"].copy()

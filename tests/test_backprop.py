@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnopt.backprop import (
+from nnref.backprop import (
     backward,
     count_parameters,
     forward,
@@ -12,7 +12,7 @@ from nnopt.backprop import (
     relative_error,
     train_network,
 )
-from nnopt.logistic import log_loss
+from nnref.logistic import log_loss
 
 ACTIVATION_NAMES = ["sigmoid", "tanh", "relu"]
 

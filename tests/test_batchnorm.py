@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from numeric import numeric_grad
-from nnopt.batchnorm import (
+from nnref.batchnorm import (
     _init_mlp,
     _mlp_loss_and_grads,
     batchnorm_backward,

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnopt.ewa import effective_window, ewa, ewa_bias_corrected
+from nnref.ewa import effective_window, ewa, ewa_bias_corrected
 
 
 def test_ewa_by_hand():

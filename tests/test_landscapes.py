@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nnopt.landscapes import LANDSCAPES, Landscape, plateau, rosenbrock, saddle
-from nnopt.optim import adam, run, sgd
+from nnref.optim import adam, run, sgd
 
 NAMES = list(LANDSCAPES)
 

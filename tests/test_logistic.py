@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from numeric import numeric_grad
-from nnopt.logistic import (
+from nnref.logistic import (
     ACTIVATIONS,
     log_loss,
     log_loss_gradients,

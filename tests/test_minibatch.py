@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnopt.logistic import log_loss, sigmoid, train_logistic
-from nnopt.minibatch import make_minibatches, minibatch_gradient_descent
+from nnref.logistic import log_loss, sigmoid, train_logistic
+from nnref.minibatch import make_minibatches, minibatch_gradient_descent
 
 
 def numbered_data(m):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnopt.optim import RULES, adam, rmsprop, run, sgd, sgd_momentum
+from nnref.optim import RULES, adam, rmsprop, run, sgd, sgd_momentum
 
 NUM_STEPS = 100
 

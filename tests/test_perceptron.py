@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from numeric import numeric_grad
-from nnopt.perceptron import cost_gradients, gradient_descent, predict, squared_error_cost
+from nnref.perceptron import cost_gradients, gradient_descent, predict, squared_error_cost
 
 
 # A tiny data set worked by hand: y_hat = [1*1 + 2*0 + 1, 1*3 + 2*1 + 1] = [2, 6]

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from nnopt.schedules import (
+from nnref.schedules import (
     SCHEDULES,
     exponential_decay,
     inverse_sqrt_decay,

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from nnopt.backprop import backward, forward, init_params, relative_error
+from nnref.backprop import backward, forward, init_params, relative_error
 from nnopt.data import moons
-from nnopt.logistic import log_loss
+from nnref.logistic import log_loss
 from nnopt.viz import backprop as viz
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from nnopt.data import cars_weight_acceleration, moons
-from nnopt.perceptron import gradient_descent
+from nnref.perceptron import gradient_descent
 from nnopt.viz.batchnorm import (SCALINGS, ScalingStudy, batch_noise, curvatures, descent_run, draw_batch_noise,
                                  draw_scaled_descent, draw_training, profile_cost, scaling_explorer,
                                  training_explorer, training_runs)

@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from nnopt.data import seattle_temperatures
-from nnopt.ewa import ewa, ewa_bias_corrected
+from nnref.ewa import ewa, ewa_bias_corrected
 from nnopt.viz.ewa import (draw_bias_correction, draw_explorer_frame, draw_weights, ewa_explorer, ewa_weights,
                            explorers)
 

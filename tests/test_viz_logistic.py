@@ -9,7 +9,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from nnopt.data import breast_cancer
-from nnopt.logistic import train_logistic
+from nnref.logistic import train_logistic
 from nnopt.viz.logistic import (
     BoundaryGrid,
     activation_curves,

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from nnopt.logistic import log_loss, log_loss_gradients, sigmoid, train_logistic
-from nnopt.minibatch import minibatch_gradient_descent
+from nnref.logistic import log_loss, log_loss_gradients, sigmoid, train_logistic
+from nnref.minibatch import minibatch_gradient_descent
 from nnopt.viz import minibatch as viz
 
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from nnopt.minibatch import make_minibatches
-from nnopt.perceptron import cost_gradients, gradient_descent
-from nnopt.schedules import exponential_decay, inverse_sqrt_decay, staircase_decay, step_decay, time_based_decay
+from nnref.minibatch import make_minibatches
+from nnref.perceptron import cost_gradients, gradient_descent
+from nnref.schedules import exponential_decay, inverse_sqrt_decay, staircase_decay, step_decay, time_based_decay
 from nnopt.viz import schedules as viz
 
 

@@ -10,7 +10,7 @@ import hashlib
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-from ..backprop import (
+from nnref.backprop import (
     backward,
     count_parameters,
     forward,
@@ -20,7 +20,7 @@ from ..backprop import (
     train_network,
 )
 from ..explorer import Control, Explorer
-from ..logistic import log_loss
+from nnref.logistic import log_loss
 from .common import COLORS, cost_curve
 
 ACTIVATION_NAMES = ("sigmoid", "tanh", "relu")
@@ -149,7 +149,7 @@ def accuracy(probabilities, y):
 
 
 def train_moons_network(X, Y, n_h, activation, lr=1.5, num_iters=3000, seed=1):
-    """Batch gradient descent on the 2-layer network, as ``nnopt.backprop.train_network`` but from larger weights.
+    """Batch gradient descent on the 2-layer network, as ``nnref.backprop.train_network`` but from larger weights.
 
     The weights are ``init_params``' draws scaled to a standard deviation of ``1 / sqrt(n_in)`` (instead of
     0.01), so that every setting of the explorer leaves the plateau near the start within ``num_iters``.

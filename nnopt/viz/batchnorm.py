@@ -2,15 +2,15 @@
 
 Two explorers: gradient descent on a two-feature linear regression (the cars' weight and acceleration,
 ``nnopt.data.cars_weight_acceleration``) with raw, min-max-scaled or standardised features; and a small
-network trained with and without batch norm (``nnopt.batchnorm.train_mlp``) on the two moons.
+network trained with and without batch norm (``nnref.batchnorm.train_mlp``) on the two moons.
 Everything that does not depend on a slider is computed once, in the explorer's factory.
 """
 
 import numpy as np
 
-from ..batchnorm import batchnorm_forward, min_max_scale, standardize, train_mlp
+from nnref.batchnorm import batchnorm_forward, min_max_scale, standardize, train_mlp
 from ..explorer import Control, Explorer
-from ..perceptron import gradient_descent
+from nnref.perceptron import gradient_descent
 from .common import COLORS, cost_curve, path
 
 SCALINGS = ("raw", "min-max", "z-score")
@@ -51,7 +51,7 @@ def least_squares(X, y):
 
 
 def descent_run(X, y, lr, num_iters=NUM_ITERS):
-    """Batch gradient descent from zeros (``nnopt.perceptron.gradient_descent``), keeping every iterate.
+    """Batch gradient descent from zeros (``nnref.perceptron.gradient_descent``), keeping every iterate.
 
     X: shape (m, n); y: shape (m,). Returns (params, gaps): params of shape (k + 1, n + 1) holding
     (w_1 .. w_n, b) before each update and after the last, and gaps of shape (k + 1,), the cost above its

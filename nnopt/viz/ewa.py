@@ -6,7 +6,7 @@ of the series, as in the maths ``v_t = beta v_{t-1} + (1 - beta) theta_t``.
 
 import numpy as np
 
-from ..ewa import effective_window, ewa, ewa_bias_corrected
+from nnref.ewa import effective_window, ewa, ewa_bias_corrected
 from ..explorer import Control, Explorer
 from .common import COLORS
 

@@ -6,7 +6,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from ..explorer import Control, Explorer
-from ..logistic import ACTIVATIONS, log_loss, log_loss_gradients, sigmoid, softmax
+from nnref.logistic import ACTIVATIONS, log_loss, log_loss_gradients, sigmoid, softmax
 from .common import COLORS
 
 # class 0 (benign) and class 1 (malignant): colour and marker both differ, for colour-blind readers
@@ -30,7 +30,7 @@ PROBABILITY_CMAP = matplotlib.colormaps["RdBu_r"]
 def activation_curves(name, x, w=1.0, b=0.0):
     """The output of one neuron ``a = g(w x + b)`` and its slope ``da/dx = w g'(w x + b)``.
 
-    name: "sigmoid", "tanh", "relu" (``nnopt.logistic.ACTIVATIONS``) or "softmax"; x: inputs of shape (k,).
+    name: "sigmoid", "tanh", "relu" (``nnref.logistic.ACTIVATIONS``) or "softmax"; x: inputs of shape (k,).
     Returns (a, da). For the three elementwise activations both have shape (k,). For "softmax" both have
     shape (k, 3): the probabilities of three classes whose scores are ``(w x + b, 1, 0)``, and their
     derivatives with respect to x.

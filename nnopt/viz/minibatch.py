@@ -1,6 +1,6 @@
 """Pictures of the chapter on gradient-descent variants (book: ``gradient-descent-variants``).
 
-Batch, stochastic and mini-batch gradient descent on the logistic regression of ``nnopt.logistic``:
+Batch, stochastic and mini-batch gradient descent on the logistic regression of ``nnref.logistic``:
 the data are the tumour measurements of ``nnopt.data.breast_cancer`` in standard units. The runs use
 the course's own ``make_minibatches`` and ``log_loss_gradients`` and consume the random generator as
 ``minibatch_gradient_descent`` does (one ``rng.permutation(m)`` per epoch), so a trace recorded here
@@ -13,8 +13,8 @@ import numpy as np
 from matplotlib.ticker import NullLocator
 
 from ..explorer import Control, Explorer
-from ..logistic import log_loss, log_loss_gradients, sigmoid
-from ..minibatch import make_minibatches, minibatch_gradient_descent
+from nnref.logistic import log_loss, log_loss_gradients, sigmoid
+from nnref.minibatch import make_minibatches, minibatch_gradient_descent
 from .common import COLORS, PLAIN, contour
 
 # one colour per variant, the same in every picture of the chapter

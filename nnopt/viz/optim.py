@@ -18,7 +18,7 @@ from matplotlib.ticker import NullLocator
 
 from ..explorer import Control, Explorer
 from ..landscapes import LANDSCAPES
-from ..optim import RULES, run, rmsprop, sgd, sgd_momentum
+from nnref.optim import RULES, run, rmsprop, sgd, sgd_momentum
 from .common import COLORS, PLAIN
 
 RULE_COLORS = {"SGD": "#4c72b0", "Momentum": "#dd8452", "RMSprop": "#55a868", "Adam": "#c44e52"}

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..explorer import Control, Explorer
-from ..perceptron import gradient_descent, predict
+from nnref.perceptron import gradient_descent, predict
 from .common import COLORS, contour, cost_curve, path
 
 

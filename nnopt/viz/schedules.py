@@ -17,8 +17,8 @@ from matplotlib.ticker import MaxNLocator, NullLocator
 
 from ..data import cars, standardize_column
 from ..explorer import Control, Explorer
-from ..minibatch import make_minibatches
-from ..schedules import schedule
+from nnref.minibatch import make_minibatches
+from nnref.schedules import schedule
 from .common import COLORS, PLAIN
 
 # colours of the two runs compared in every SGD picture
@@ -47,7 +47,7 @@ SGD_SCHEDULES = {
 def learning_rates(name, lr0, num_epochs, **params):
     """The learning rate of each pass through the data: shape (num_epochs,).
 
-    Entry ``e`` is the schedule ``name`` (a key of ``nnopt.schedules.SCHEDULES``) at epoch ``e``, the
+    Entry ``e`` is the schedule ``name`` (a key of ``nnref.schedules.SCHEDULES``) at epoch ``e``, the
     number of passes completed before it; ``name=None`` gives the constant rate ``lr0``. The inverse
     square root, undefined at 0, is evaluated at ``max(e, 1)``.
     """

@@ -6,8 +6,8 @@ The network computes
     Z1 = X @ W1 + b1,   A1 = g(Z1),   Z2 = A1 @ W2 + b2,   A2 = sigmoid(Z2)
 
 with ``W1`` (n_x, n_h), ``b1`` (n_h,), ``W2`` (n_h, n_y), ``b2`` (n_y,), a hidden activation ``g``
-from ``nnopt.logistic.ACTIVATIONS`` ("sigmoid", "tanh" or "relu") and the cost
-``-(1/m) * sum over examples and outputs of [Y log A2 + (1 - Y) log(1 - A2)]`` (``nnopt.logistic.log_loss``).
+from ``nnref.logistic.ACTIVATIONS`` ("sigmoid", "tanh" or "relu") and the cost
+``-(1/m) * sum over examples and outputs of [Y log A2 + (1 - Y) log(1 - A2)]`` (``nnref.logistic.log_loss``).
 (The seeds' Coursera notes use columns as examples, so their matrices are the transposes of these.)
 """
 

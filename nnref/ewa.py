@@ -2,7 +2,7 @@
 
 An exponentially weighted average (EWA) smooths a series ``theta_1 .. theta_T`` with one number,
 ``beta`` in [0, 1): each new average keeps ``beta`` of the old one and adds ``1 - beta`` of the new
-value. Momentum, RMSprop and Adam (``nnopt.optim``) are EWAs of the gradients and their squares.
+value. Momentum, RMSprop and Adam (``nnref.optim``) are EWAs of the gradients and their squares.
 """
 
 import numpy as np

@@ -1,7 +1,7 @@
 """Batch, stochastic and mini-batch gradient descent (book: ``gradient-descent-variants``; graded in ps04).
 
 Conventions: rows are examples, ``X`` has shape (m, n), ``y`` shape (m,) with labels 0/1.
-The model is the logistic regression of ``nnopt.logistic``; only the data each update sees changes:
+The model is the logistic regression of ``nnref.logistic``; only the data each update sees changes:
 ``batch_size = m`` is batch gradient descent, ``batch_size = 1`` is stochastic gradient descent.
 """
 

@@ -246,7 +246,7 @@ def train_mlp(X, y, hidden, batch_size, lr, num_epochs, rng, use_batchnorm):
     lr: learning rate > 0; num_epochs: integer >= 0; rng: ``np.random.default_rng(seed)``, used for
     the He initialisation and each epoch's shuffle; use_batchnorm: if true, every hidden layer
     normalises its pre-activations with ``batchnorm_forward`` (gamma and beta replace the bias)
-    before the relu. The output is one sigmoid unit (``nnopt.logistic.sigmoid``) and the cost is the
+    before the relu. The output is one sigmoid unit (``nnref.logistic.sigmoid``) and the cost is the
     mean log loss.
     With batch norm, a last mini-batch of a single example is skipped (its variance is undefined).
 

@@ -1,9 +1,9 @@
 """Classification with one neuron: sigmoid, log loss, logistic regression (book: ``log-loss``; graded in ps02).
 
 Conventions: rows are examples, ``X`` has shape (m, n), ``y`` and ``y_hat`` shape (m,) with labels 0/1,
-``w`` shape (n,), ``b`` a float. Logistic regression is the perceptron of ``nnopt.perceptron``
+``w`` shape (n,), ``b`` a float. Logistic regression is the perceptron of ``nnref.perceptron``
 followed by a sigmoid. The activation functions (``ACTIVATIONS``, ``softmax``) are also used by
-``nnopt.backprop`` and by the book's activation-function explorer.
+``nnref.backprop`` and by the book's activation-function explorer.
 """
 
 import numpy as np
