@@ -60,8 +60,17 @@ def _factor_text(k, several):
     return f"is off by a constant factor of {k:.6g}" if several and abs(k - 1) > 1e-2 else None
 
 
-def close_failure(got, expected, what, rtol=1e-7, atol=1e-10, mistakes=None):
-    """Why ``got`` does not equal ``expected`` up to rounding, or None if it does."""
+def close_failure(got, expected, what, rtol=1e-7, atol=1e-10, mistakes=None, labels=None):
+    """Why ``got`` does not equal ``expected`` up to rounding, or None if it does.
+
+    labels: names of the entries along the first axis (e.g. ``["epoch 0", "epoch 9"]``), so that a
+    message says "at epoch 9 (index 1)" instead of "at index 1".
+    """
+
+    def at(index):
+        where = index[0] if len(index) == 1 else index
+        return f"{labels[index[0]]} (index {where})" if labels is not None else f"index {where}"
+
     if got is None:
         return f"{what}: returned None. Did you forget the return statement?"
     try:
@@ -77,8 +86,7 @@ def close_failure(got, expected, what, rtol=1e-7, atol=1e-10, mistakes=None):
     for bad, word in ((np.isnan, "NaN"), (np.isinf, "inf")):
         if np.any(bad(got_arr)) and not np.any(bad(expected)):
             where = tuple(int(i) for i in np.argwhere(bad(got_arr))[0]) if got_arr.ndim else ()
-            at = f" at index {where[0] if len(where) == 1 else where}" if where else ""
-            return f"{what}: the result contains {word}{at}: {got_arr!r}"
+            return f"{what}: the result contains {word}{' at ' + at(where) if where else ''}: {got_arr!r}"
     wrong = ~np.isclose(got_arr, expected, rtol=rtol, atol=atol)
     if not np.any(wrong):
         return None
@@ -89,8 +97,7 @@ def close_failure(got, expected, what, rtol=1e-7, atol=1e-10, mistakes=None):
     else:
         index = tuple(int(i) for i in np.unravel_index(np.argmax(np.where(wrong, np.abs(got_arr - expected), -1)),
                                                           expected.shape))
-        where = index[0] if len(index) == 1 else index
-        found = (f"{int(wrong.sum())} of {wrong.size} entries differ; the largest difference at index {where}: "
+        found = (f"{int(wrong.sum())} of {wrong.size} entries differ; the largest difference at {at(index)}: "
                  f"expected {_number(expected[index])}, got {_number(got_arr[index])}")
     for cause, value in (mistakes or {}).items():
         value = np.asarray(value, dtype=np.float64)
@@ -124,13 +131,14 @@ class Checks:
             self.failures.append(failure)
         return failure is None
 
-    def close(self, got, expected, what, rtol=1e-7, atol=1e-10, mistakes=None):
+    def close(self, got, expected, what, rtol=1e-7, atol=1e-10, mistakes=None, labels=None):
         """``got`` equals ``expected`` (a number or an array) up to rounding; returns whether it does.
 
         what: names the call being checked, e.g. ``"predict(X, w, b)"``; it starts the message.
         mistakes: {cause: the value that mistake gives}, named in the message when ``got`` matches one.
+        labels: names of the entries along the first axis, e.g. ``[f"epoch {e}" for e in epochs]``.
         """
-        return self._record(close_failure(got, expected, what, rtol, atol, mistakes))
+        return self._record(close_failure(got, expected, what, rtol, atol, mistakes, labels))
 
     def number(self, got, what):
         """``got`` is a plain number (a Python or NumPy scalar), not an array."""

@@ -40,6 +40,14 @@ def test_a_known_mistake_is_named():
         check_close([2.0, 4.5], [3.0, 1.0], "dw", mistakes={"dividing by n instead of m": [2.0, 4.5]})
 
 
+def test_labels_name_the_entry_that_differs():
+    epochs = [0, 9, 10]
+    with pytest.raises(AssertionError, match=r"largest difference at epoch 9 \(index 1\): expected 0.1, got 0.05"):
+        check_close([0.1, 0.05, 0.05], [0.1, 0.1, 0.05], "lr", labels=[f"epoch {e}" for e in epochs])
+    with pytest.raises(AssertionError, match=r"contains inf at epoch 9 \(index 1\)"):
+        check_close([0.1, np.inf], [0.1, 0.1], "lr", labels=["epoch 0", "epoch 9"])
+
+
 def test_every_failure_of_a_cell_is_reported_at_once(capsys):
     check = Checks("f")
     check.close(1.0, 2.0, "f(1)")
