@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh machine (see the README):
-#   make course   set up the environment, regenerate exercises/ and build the book site
+#   make course   set up the environment, regenerate exercises/, build the student kit and the book site
 #   make test     set up the test environment (torch, chromium) and run every test
 PYTHON ?= python3
 VENV   := .venv
@@ -8,9 +8,9 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # tools that call other tools by name (nbgrader runs `alembic`) find the environment's own
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: course setup release book serve test chromium benchmark benchmark-grading constraints clean
+.PHONY: course setup release kit book serve test chromium benchmark benchmark-grading constraints clean
 
-course: release book
+course: release kit book
 
 setup: $(VENV)/.installed
 
@@ -26,6 +26,9 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 
 release: setup     ## exercises/ from solutions/ (commit the result)
 	$(PY) -m autograder release
+
+kit: setup         ## the student kit: _build/kit/nnopt-course-kit.zip (and unpacked beside it)
+	$(PY) -m autograder kit
 
 book: setup        ## the static site in _build/html (execution cache in _build/.jupyter_cache)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going

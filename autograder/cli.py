@@ -6,6 +6,7 @@
   feedback    one HTML page per student and assignment in autograder/feedback/
   export      a CSV: student, assignment, one column per question, score, max_score, status
   report      a class summary with pictures in autograder/reports/
+  kit         the student kit: _build/kit/nnopt-course-kit.zip and its unpacked tree
 
 See autograder/README.md.
 """
@@ -160,8 +161,21 @@ def report(course, args):
     return 0
 
 
+def kit(course, args):
+    """The student kit in _build/kit/: released notebooks, the student-side packages, pinned requirements."""
+    from . import kit as student_kit
+
+    try:
+        archive = student_kit.main(course.root, args.output)
+    except student_kit.KitError as exc:
+        print(f"cannot build the kit: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {archive} and {archive.with_suffix('')}/")
+    return 0
+
+
 COMMANDS = {"release": release, "collect": collect, "autograde": autograde, "feedback": feedback,
-            "export": export, "report": report}
+            "export": export, "report": report, "kit": kit}
 
 
 def parser():
@@ -198,6 +212,8 @@ def parser():
             sp.add_argument("--output", "-o", help="CSV file to write (default: standard output)")
         if name == "report":
             sp.add_argument("--output", "-o", help="folder of the report (default: autograder/reports)")
+        if name == "kit":
+            sp.add_argument("--output", "-o", help="folder to write the kit in (default: _build/kit)")
     return p
 
 

@@ -129,13 +129,19 @@ class Course:
                 nb, resources = step(config=config).preprocess(nb, resources)
         return sources
 
-    def check_release(self, assignment):
-        """Problems that would leak a solution or a hidden test through exercises/ (empty: none)."""
+    def secret_lines(self, assignment):
+        """The lines a student must never see: those of the solution and hidden-test regions of the
+        assignment's source notebooks (stripped; comments and lines of 12 characters or fewer left out)."""
         secret = []
         for path in self.notebooks(assignment):
             for source in _sources(path.read_text()):
                 for block in re.findall(r"### BEGIN (?:SOLUTION|HIDDEN TESTS)\n(.*?)### END", source, re.S):
                     secret += [l.strip() for l in block.splitlines() if len(l.strip()) > 12 and not l.strip().startswith("#")]
+        return secret
+
+    def check_release(self, assignment):
+        """Problems that would leak a solution or a hidden test through exercises/ (empty: none)."""
+        secret = self.secret_lines(assignment)
         problems = []
         for file in sorted((self.exercises / assignment).rglob("*")):
             try:
