@@ -1,174 +1,330 @@
 """Explorers: one picture that depends on a few parameters, shown live or on a static page.
 
-An explorer is a drawing function ``draw(fig, **params)`` and, for each parameter, the values it
-may take. The same drawing serves three places:
+An explorer is a drawing function ``draw(fig, **params)`` and, for each parameter, a
+:class:`Control`: a slider over ordered values, a toggle (two values, off and on) or a choice
+between categories. The same drawing serves three places:
 
-* a live kernel (JupyterLab, Notebook 7): sliders (ipywidgets) redraw the picture as they move;
-* the static book site, where no kernel runs: every combination of values is drawn once at build
-  time, and a few lines of JavaScript swap the frames as the sliders move (no network needed);
+* a live kernel (JupyterLab, Notebook 7): ipywidgets controls redraw the picture as they move.
+  Displaying an explorer draws only its default picture; the others are drawn on demand;
+* the static book site, where no kernel runs: while the book is built (the book's Sphinx extension
+  sets the environment variable ``NNOPT_BOOK_BUILD=1``, which the page's kernel inherits), every combination of values is drawn once, in a wide
+  and, if the explorer has one, a narrow (phone) layout, at twice the screen's pixel density. The
+  frames leave the page as data URIs; the site's extension moves them into files, and a small script
+  (``book/_static/nnopt-explorer.js``) swaps them as the controls move: no kernel, no network.
+  Only the book build draws every frame: a notebook opened in JupyterLab (a book page too) shows
+  the live view;
 * the tests and the benchmark, which call :meth:`Explorer.render` directly.
 
-Displaying an explorer (the last expression of a cell) offers both views; Jupyter shows the live
-one, and the book (``_config.yml`` drops the widget view) shows the static one.
-
-Speed: a redraw must stay under 100 ms (``benchmarks/widgets.py``). The drawing itself takes 60-90 ms;
-what pushed single redraws to 150-200 ms was Python's cyclic garbage collector walking the large,
-long-lived heap of NumPy, Matplotlib and pandas. So after its first picture an explorer freezes the
-objects alive then (``gc.freeze()``): the collector skips them, and collections during a redraw become
-cheap. Garbage made later is collected as usual.
+Speed: a live redraw must stay under 100 ms (``benchmarks/widgets.py``). Two things keep it there:
+the picture is encoded as a quickly compressed PNG straight from the canvas, and after its first
+picture an explorer freezes the objects alive then (``gc.freeze()``): Python's cyclic garbage
+collector walking the large, long-lived heap of NumPy, Matplotlib and pandas pushed single redraws to
+150-200 ms; frozen objects are skipped, and garbage made later is collected as usual.
 """
 
 import base64
+import enum
 import gc
 import hashlib
 import html
 import io
 import itertools
 import json
+import os
 from dataclasses import dataclass, field
+from typing import Callable, Union
 
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+# set (to "1") by the book's Sphinx extension, inherited by the kernels that execute the pages
+BOOK_BUILD = "NNOPT_BOOK_BUILD"
+# CSS widths of a frame on the static site: the text column at 1280 px, and a phone's at 390 px
+WIDE_PX = 760
+NARROW_PX = 358
+# screens narrower than this show the narrow frames
+NARROW_MEDIA = "(max-width: 720px)"
+DENSITY = 2  # pixels per CSS pixel of the static frames and figures (crisp on high-density screens)
+
+
+class Kind(str, enum.Enum):
+    """How a control is shown: a slider (ordered values), a toggle (off/on), a choice (categories)."""
+
+    SLIDER = "slider"
+    TOGGLE = "toggle"
+    CHOICE = "choice"
 
 
 @dataclass
 class Control:
-    """One slider: the parameter ``name``, its ``label`` and the ``values`` it steps through."""
+    """One parameter of an explorer: its ``name``, the ``label`` shown and the ``values`` it takes.
+
+    kind: "slider" (ordered values), "toggle" (exactly two values, off then on: a switch) or
+    "choice" (categories: radio buttons). default: one of the values (the middle one for a
+    slider, the first otherwise). fmt: formats a value into the text shown and announced.
+    """
 
     name: str
     label: str
     values: list
     default: object = None
     fmt: str = "{:g}"
+    kind: Kind = Kind.SLIDER
 
     def __post_init__(self):
+        try:
+            self.kind = Kind(self.kind)
+        except ValueError:
+            raise ValueError(f"kind {self.kind!r} of {self.name} is not one of {[k.value for k in Kind]}") from None
+        self.values = list(self.values)
+        if not self.values:
+            raise ValueError(f"values of {self.name} are empty")
+        if self.kind is Kind.TOGGLE and len(self.values) != 2:
+            raise ValueError(f"values of the toggle {self.name} must be two (off, on), not {len(self.values)}")
         if self.default is None:
-            self.default = self.values[len(self.values) // 2]
+            self.default = self.values[len(self.values) // 2] if self.kind is Kind.SLIDER else self.values[0]
         if self.default not in self.values:
             raise ValueError(f"default {self.default!r} of {self.name} is not one of its values")
 
     def text(self, value):
+        """The text shown and announced for ``value``."""
         return self.fmt.format(value)
+
+
+class Layout(str, enum.Enum):
+    """The two layouts of a frame: panels side by side (wide) or stacked (narrow, for phones)."""
+
+    WIDE = "wide"
+    NARROW = "narrow"
 
 
 @dataclass
 class Explorer:
-    """A picture of ``draw(fig, **params)`` with one slider per :class:`Control`."""
+    """A picture of ``draw(fig, **params)`` with one control per :class:`Control`.
 
-    draw: callable
+    figsize: inches of the wide layout (the live view and wide screens), drawn with the fixed
+    ``margins`` (no layout engine: it would cost more than the drawing). narrow_figsize: inches of
+    the narrow layout (phones), a figure taller than wide, so that
+    :func:`nnopt.viz.common.panels` stacks the panels; None draws the wide layout only. It is drawn
+    with a constrained layout (only the book build draws it). dpi: pixels per inch of the live view.
+    alt: the alt text of the picture, a string or a function ``alt(**params) -> str`` saying what
+    the frame of these parameters shows.
+    """
+
+    draw: Callable
     controls: list
     figsize: tuple = (10, 3.4)
     dpi: int = 80
-    # fixed margins instead of a layout engine: a constrained layout costs more than the drawing
     margins: dict = field(default_factory=lambda: dict(left=0.06, right=0.98, bottom=0.16, top=0.9, wspace=0.32))
-    alt: str = ""
-    _figure: Figure = field(default=None, init=False, repr=False)
+    alt: Union[str, Callable] = ""
+    narrow_figsize: tuple = None
+    _figures: dict = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self):
+        names = [c.name for c in self.controls]
+        if len(set(names)) != len(names):
+            raise ValueError(f"controls have repeated names: {names}")
 
     def defaults(self):
         return {c.name: c.default for c in self.controls}
 
-    def render(self, **params):
-        """Draw the picture for ``params`` (missing ones take their default) and return PNG bytes."""
+    def alt_text(self, **params):
+        """The alt text of the frame of ``params`` (missing ones take their default)."""
+        if callable(self.alt):
+            return self.alt(**{**self.defaults(), **params})
+        return self.alt
+
+    def combinations(self):
+        """Every combination of control values, as parameter dicts, in the order of the static frames."""
+        for values in itertools.product(*(c.values for c in self.controls)):
+            yield {c.name: v for c, v in zip(self.controls, values)}
+
+    def figure(self, layout=Layout.WIDE, **params):
+        """Draw the picture of ``params`` in a layout and return its (reused) Figure."""
         params = {**self.defaults(), **params}
-        first = self._figure is None
-        if first:
-            self._figure = Figure(figsize=self.figsize)
-        fig = self._figure
+        layout = Layout(layout)
+        first = not self._figures
+        fig = self._figures.get(layout)
+        if fig is None:
+            if layout is Layout.WIDE:
+                fig = Figure(figsize=self.figsize)
+            elif self.narrow_figsize is None:
+                raise ValueError("this explorer has no narrow layout (narrow_figsize is None)")
+            else:
+                fig = Figure(figsize=self.narrow_figsize, layout="constrained")
+            FigureCanvasAgg(fig)
+            self._figures[layout] = fig
         fig.clear()
-        fig.subplots_adjust(**self.margins)
+        if layout is Layout.WIDE:
+            fig.subplots_adjust(**self.margins)
         self.draw(fig, **params)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=self.dpi)
         if first:
             gc.freeze()  # see the module's docstring: long-lived objects out of the collector's way
-        return buffer.getvalue()
+        return fig
+
+    def render(self, **params):
+        """Draw the live picture of ``params`` (missing ones take their default) and return PNG bytes."""
+        fig = self.figure(Layout.WIDE, **params)
+        fig.set_dpi(self.dpi)
+        fig.canvas.draw()
+        # compress quickly: the live picture travels once, to a browser on the same machine
+        return encode_png(np.asarray(fig.canvas.buffer_rgba()), palette=False, compress_level=1)
+
+    def frame(self, layout=Layout.WIDE, **params):
+        """A frame of the static site: the picture of ``params`` at twice the CSS size, palette PNG bytes."""
+        layout = Layout(layout)
+        fig = self.figure(layout, **params)
+        css = WIDE_PX if layout is Layout.WIDE else NARROW_PX
+        fig.set_dpi(DENSITY * css / fig.get_figwidth())
+        fig.canvas.draw()
+        return encode_png(np.asarray(fig.canvas.buffer_rgba()))
 
     # -- live view -------------------------------------------------------------------------
     def widget(self):
-        """An ipywidgets box: sliders over the controls' values and the picture they draw."""
+        """An ipywidgets box: one control per :class:`Control` and the picture they draw."""
         import ipywidgets as widgets
 
-        sliders = {
-            c.name: widgets.SelectionSlider(
-                options=[(c.text(v), v) for v in c.values],
-                value=c.default,
-                description=c.label,
-                continuous_update=False,
-                style={"description_width": "9em"},
-                layout=widgets.Layout(width="480px"),
-            )
-            for c in self.controls
-        }
-        image = widgets.Image(value=self.render(), format="png")
+        controls = {c.name: _live_control(widgets, c) for c in self.controls}
+        image = widgets.Image(value=self.render(), format="png", tooltip=self.alt_text())
+        image.add_class("nnopt-frame")
 
         def redraw(_change):
-            image.value = self.render(**{name: s.value for name, s in sliders.items()})
+            values = {c.name: _live_value(c, controls[c.name]) for c in self.controls}
+            image.value = self.render(**values)
+            image.tooltip = self.alt_text(**values)  # the image's accessible name
 
-        for s in sliders.values():
-            s.observe(redraw, names="value")
-        return widgets.VBox([*sliders.values(), image])
+        for control in controls.values():
+            control.observe(redraw, names="value")
+        return widgets.VBox([*controls.values(), image])
+
+    def frames(self):
+        """Every combination of control values -> its live picture as a data URI (key "i,j,...")."""
+        return {
+            ",".join(map(str, index)): data_uri(self.render(**params))
+            for index, params in zip(itertools.product(*(range(len(c.values)) for c in self.controls)),
+                                     self.combinations())
+        }
 
     # -- static view -----------------------------------------------------------------------
-    def frames(self):
-        """Every combination of control values -> its picture as a data URI (key "i,j,...")."""
-        frames = {}
-        for index in itertools.product(*(range(len(c.values)) for c in self.controls)):
-            params = {c.name: c.values[i] for c, i in zip(self.controls, index)}
-            png = self.render(**params)
-            frames[",".join(map(str, index))] = "data:image/png;base64," + base64.b64encode(png).decode()
-        return frames
+    def default_html(self, png=None):
+        """The default picture alone, as HTML (for a notebook viewer with no widgets)."""
+        png = self.render() if png is None else png
+        return (f'<img class="nnopt-frame" alt="{html.escape(self.alt_text())}" '
+                f'src="{data_uri(png)}" style="max-width:100%">')
 
     def static_html(self):
-        """Self-contained HTML: range inputs that swap precomputed frames, no kernel, no network."""
-        frames = self.frames()
-        uid = "nnopt-" + hashlib.sha1("".join(frames).encode()).hexdigest()[:10]
+        """The static site's view: every frame as a data URI, controls that swap them, no kernel.
+
+        The frames are in a JSON block (``wide``, ``narrow``: lists in the order of
+        :meth:`combinations`; ``alt``: the alt text of each frame), read by the site's script.
+        """
+        combos = list(self.combinations())
+        wide = [data_uri(self.frame(Layout.WIDE, **p)) for p in combos]
+        narrow = [data_uri(self.frame(Layout.NARROW, **p)) for p in combos] if self.narrow_figsize else None
+        alts = [self.alt_text(**p) for p in combos]
         start = [c.values.index(c.default) for c in self.controls]
-        rows = []
-        for k, (c, i) in enumerate(zip(self.controls, start)):
-            rows.append(
-                f'<label class="nnopt-control">{html.escape(c.label)} '
-                f'<input type="range" min="0" max="{len(c.values) - 1}" step="1" value="{i}" '
-                f'data-k="{k}" aria-label="{html.escape(c.label)}"> '
-                f"<output>{html.escape(c.text(c.values[i]))}</output></label>"
-            )
-        labels = [[c.text(v) for v in c.values] for c in self.controls]
-        first = frames[",".join(map(str, start))]
+        first = int(np.ravel_multi_index(start, [len(c.values) for c in self.controls]))
+        uid = "nnopt-" + hashlib.sha1("".join(wide + (narrow or []) + alts).encode()).hexdigest()[:10]
+        data = {"shape": [len(c.values) for c in self.controls], "wide": wide, "narrow": narrow, "alt": alts,
+                "labels": [[c.text(v) for v in c.values] for c in self.controls]}
+        rows = "\n".join(_static_control(uid, k, c, i) for k, (c, i) in enumerate(zip(self.controls, start)))
+        size = lambda layout_px, figsize: (layout_px, round(layout_px * figsize[1] / figsize[0]))
+        w, h = size(WIDE_PX, self.figsize)
+        source = ""
+        if narrow:
+            nw, nh = size(NARROW_PX, self.narrow_figsize)
+            source = f'<source media="{NARROW_MEDIA}" srcset="{narrow[first]}" width="{nw}" height="{nh}">'
         return f"""<div class="nnopt-explorer" id="{uid}">
-<style>
-.nnopt-controls {{ display: flex; flex-wrap: wrap; gap: 0.4em 2em; margin-bottom: 0.4em; }}
-.nnopt-control {{ display: inline-flex; align-items: center; gap: 0.5em; }}
-.nnopt-control input[type=range] {{ width: 11em; }}
-.nnopt-control output {{ min-width: 3.5em; font-variant-numeric: tabular-nums; }}
-</style>
-<div class="nnopt-controls">{''.join(rows)}</div>
-<img class="nnopt-frame" alt="{html.escape(self.alt)}" src="{first}" style="max-width:100%">
-<script>
-(function () {{
-  var root = document.getElementById("{uid}");
-  var frames = {json.dumps(frames)};
-  var labels = {json.dumps(labels)};
-  var inputs = root.querySelectorAll("input[type=range]");
-  var img = root.querySelector("img.nnopt-frame");
-  function show() {{
-    var key = [];
-    inputs.forEach(function (input) {{
-      var k = Number(input.dataset.k);
-      key.push(input.value);
-      input.nextElementSibling.textContent = labels[k][Number(input.value)];
-    }});
-    img.src = frames[key.join(",")];
-  }}
-  inputs.forEach(function (input) {{ input.addEventListener("input", show); }});
-}})();
-</script>
+<div class="nnopt-controls">
+{rows}
+</div>
+<picture>{source}<img class="nnopt-frame" src="{wide[first]}" alt="{html.escape(alts[first])}" width="{w}" height="{h}"></picture>
+<script type="application/json" class="nnopt-frames">{json.dumps(data)}</script>
 </div>"""
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = {"text/plain": f"<Explorer: {', '.join(c.label for c in self.controls)}>"}
-        bundle["text/html"] = self.static_html()
+        if building_book():
+            bundle["text/html"] = self.static_html()  # the static site: every frame, no widget
+            return bundle
         try:
-            live = self.widget()._repr_mimebundle_()
-        except ImportError:  # no ipywidgets: the static view still works
-            live = None
-        if live:
-            bundle.update({k: v for k, v in live.items() if k != "text/plain"})
+            box = self.widget()
+        except ImportError:  # no ipywidgets: show the default picture
+            bundle["text/html"] = self.default_html()
+            return bundle
+        bundle["text/html"] = self.default_html(box.children[-1].value)
+        bundle.update({k: v for k, v in box._repr_mimebundle_().items() if k != "text/plain"})
         return bundle
+
+
+def building_book():
+    """True in a kernel that executes a page of the book build (never in JupyterLab)."""
+    return os.environ.get(BOOK_BUILD) == "1"
+
+
+def encode_png(rgba, palette=True, compress_level=6):
+    """PNG bytes of an image of shape (height, width, 4), uint8.
+
+    palette: reduce to at most 256 colours (a figure has few colours, and the file gets 3-4 times
+    smaller); compress_level: zlib's 0-9 (1 is fast, for the live view).
+    """
+    from PIL import Image
+
+    rgb = rgba[..., :3]
+    if rgba.shape[-1] == 4 and rgba[..., 3].min() < 255:  # transparent parts: on a white page
+        alpha = rgba[..., 3:] / 255.0
+        rgb = np.round(rgb * alpha + 255 * (1 - alpha)).astype(np.uint8)
+    image = Image.fromarray(np.ascontiguousarray(rgb))
+    if palette:
+        image = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", optimize=False, compress_level=compress_level)
+    return buffer.getvalue()
+
+
+def data_uri(png):
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def _static_control(uid, k, control, start):
+    """The HTML of one control of the static view (its index ``start`` selected)."""
+    cid = f"{uid}-{k}"
+    label = html.escape(control.label)
+    text = html.escape(control.text(control.values[start]))
+    if control.kind is Kind.SLIDER:
+        return (f'<div class="nnopt-control nnopt-slider"><label for="{cid}">{label}</label> '
+                f'<input id="{cid}" type="range" min="0" max="{len(control.values) - 1}" step="1" value="{start}" '
+                f'data-k="{k}" aria-valuetext="{text}"> <output for="{cid}" aria-hidden="true">{text}</output></div>')
+    if control.kind is Kind.TOGGLE:
+        checked = " checked" if start == 1 else ""
+        return (f'<div class="nnopt-control nnopt-toggle"><input id="{cid}" type="checkbox" role="switch" '
+                f'data-k="{k}" aria-describedby="{cid}-text"{checked}> <label for="{cid}">{label}</label> '
+                f'<output id="{cid}-text">{text}</output></div>')
+    options = "".join(
+        f'<label><input type="radio" name="{cid}" value="{j}" data-k="{k}"{" checked" if j == start else ""}> '
+        f"{html.escape(control.text(v))}</label>"
+        for j, v in enumerate(control.values)
+    )
+    return f'<fieldset class="nnopt-control nnopt-choice"><legend>{label}</legend>{options}</fieldset>'
+
+
+def _live_control(widgets, control):
+    """The ipywidgets control of one :class:`Control`."""
+    style = {"description_width": "initial"}
+    if control.kind is Kind.TOGGLE:
+        return widgets.Checkbox(value=control.default == control.values[1], description=control.label,
+                                indent=False, style=style)
+    options = [(control.text(v), v) for v in control.values]
+    if control.kind is Kind.CHOICE:
+        return widgets.RadioButtons(options=options, value=control.default, description=control.label,
+                                    orientation="horizontal", style=style)
+    return widgets.SelectionSlider(options=options, value=control.default, description=control.label,
+                                   continuous_update=False, style=style, layout=widgets.Layout(width="480px"))
+
+
+def _live_value(control, widget):
+    """The parameter value a live control stands at."""
+    if control.kind is Kind.TOGGLE:
+        return control.values[int(widget.value)]
+    return widget.value
