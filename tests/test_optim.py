@@ -1,9 +1,11 @@
-"""ps06 maths: every update rule against torch.optim, its state, its inputs, its defaults, bad input."""
+"""ps06 maths: every update rule against torch.optim, its state, its inputs, its defaults, bad input;
+Newton's step against numpy.linalg and autograd; the numbers the optimizers chapter states."""
 
 import numpy as np
 import pytest
 
-from nnref.optim import RULES, adam, rmsprop, run, sgd, sgd_momentum
+from nnref.optim import (RULES, adadelta, adagrad, adam, adamw, momentum_forms, nesterov_momentum, newton_step,
+                         rmsprop, sgd, sgd_momentum)
 
 NUM_STEPS = 100
 
@@ -43,12 +45,12 @@ def path_ours(rule, config, grad, w0, learning_rates=None):
     return np.array(path)
 
 
-def path_torch(torch, make_optimizer, grad, w0, learning_rates=None):
+def path_torch(torch, make_optimizer, grad, w0, learning_rates=None, num_steps=NUM_STEPS):
     """Iterates of a torch.optim optimizer fed the same gradient function."""
     param = torch.tensor(w0, requires_grad=True)
     optimizer = make_optimizer(torch, [param])
     path = [w0]
-    for k in range(NUM_STEPS):
+    for k in range(num_steps):
         if learning_rates is not None:
             optimizer.param_groups[0]["lr"] = learning_rates[k]
         param.grad = torch.from_numpy(grad(k, param.detach().numpy().copy()))
@@ -86,6 +88,43 @@ TWINS = {
         adam,
         {"learning_rate": 0.02, "beta1": 0.8, "beta2": 0.95, "epsilon": 1e-6},
         lambda torch, p: torch.optim.Adam(p, lr=0.02, betas=(0.8, 0.95), eps=1e-6),
+    ),
+    # Nesterov: PyTorch's buffer is velocity / (1 - momentum), so its rate is lr * (1 - momentum)
+    "nesterov defaults": (
+        nesterov_momentum,
+        {},
+        lambda torch, p: torch.optim.SGD(p, lr=1e-2 * (1 - 0.9), momentum=0.9, dampening=0, nesterov=True),
+    ),
+    "nesterov": (
+        nesterov_momentum,
+        {"learning_rate": 0.2, "momentum": 0.6},
+        lambda torch, p: torch.optim.SGD(p, lr=0.2 * (1 - 0.6), momentum=0.6, dampening=0, nesterov=True),
+    ),
+    "adagrad defaults": (
+        adagrad,
+        {},
+        lambda torch, p: torch.optim.Adagrad(p, lr=1e-2, lr_decay=0, initial_accumulator_value=0, eps=1e-10),
+    ),
+    "adagrad": (
+        adagrad,
+        {"learning_rate": 0.3, "epsilon": 1e-6},
+        lambda torch, p: torch.optim.Adagrad(p, lr=0.3, eps=1e-6),
+    ),
+    "adadelta defaults": (adadelta, {}, lambda torch, p: torch.optim.Adadelta(p, lr=1.0, rho=0.9, eps=1e-6)),
+    "adadelta": (
+        adadelta,
+        {"learning_rate": 0.5, "decay_rate": 0.95, "epsilon": 1e-4},
+        lambda torch, p: torch.optim.Adadelta(p, lr=0.5, rho=0.95, eps=1e-4),
+    ),
+    "adamw defaults": (
+        adamw,
+        {},
+        lambda torch, p: torch.optim.AdamW(p, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2),
+    ),
+    "adamw": (
+        adamw,
+        {"learning_rate": 0.05, "beta1": 0.7, "beta2": 0.9, "epsilon": 1e-7, "weight_decay": 0.3},
+        lambda torch, p: torch.optim.AdamW(p, lr=0.05, betas=(0.7, 0.9), eps=1e-7, weight_decay=0.3),
     ),
 }
 
@@ -183,10 +222,15 @@ def test_adam_t_starts_at_zero():
 DEFAULTS = {
     sgd: {"learning_rate": 1e-2},
     sgd_momentum: {"learning_rate": 1e-2, "momentum": 0.9},
+    nesterov_momentum: {"learning_rate": 1e-2, "momentum": 0.9},
+    adagrad: {"learning_rate": 1e-2, "epsilon": 1e-10},
     rmsprop: {"learning_rate": 1e-2, "decay_rate": 0.99, "epsilon": 1e-8},
+    adadelta: {"learning_rate": 1.0, "decay_rate": 0.9, "epsilon": 1e-6},
     adam: {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+    adamw: {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "weight_decay": 1e-2},
 }
-STATE = {sgd: [], sgd_momentum: ["velocity"], rmsprop: ["cache"], adam: ["m", "v", "t"]}
+STATE = {sgd: [], sgd_momentum: ["velocity"], nesterov_momentum: ["velocity"], adagrad: ["cache"],
+         rmsprop: ["cache"], adadelta: ["cache", "delta"], adam: ["m", "v", "t"], adamw: ["m", "v", "t"]}
 
 
 @pytest.mark.parametrize("rule", DEFAULTS, ids=lambda r: r.__name__)
@@ -209,7 +253,7 @@ def test_defaults_are_filled(rule):
 def test_same_config_returned_and_inputs_not_modified(rule, rng):
     w, dw = rng.standard_normal(4), rng.standard_normal(4)
     config = {key: rng.random(4) for key in STATE[rule] if key != "t"}  # state the caller holds
-    if rule is adam:
+    if "t" in STATE[rule]:
         config["t"] = 3
     kept = {key: np.copy(value) for key, value in config.items()}
     held = dict(config)
@@ -249,6 +293,15 @@ BAD_CONFIGS = [
     (adam, "epsilon", -1.0),
     (adam, "t", -1),
     (adam, "t", 1.5),
+    (nesterov_momentum, "learning_rate", -1.0),
+    (nesterov_momentum, "momentum", 1.0),
+    (adagrad, "learning_rate", 0.0),
+    (adagrad, "epsilon", -1e-10),
+    (adadelta, "decay_rate", 1.0),
+    (adadelta, "learning_rate", 0.0),
+    (adamw, "learning_rate", -1e-3),
+    (adamw, "weight_decay", -0.1),
+    (adamw, "beta2", 1.0),
 ]
 
 
@@ -270,31 +323,129 @@ def test_shape_mismatch_is_rejected(rule):
                 rule(np.ones(2), np.ones(2), {key: np.zeros(3)})
 
 
-def test_run_path_shape_and_inputs():
-    w0 = np.array([[1.0, -2.0, 0.5], [0.0, 3.0, -1.0]])
-    config = {"learning_rate": 0.1}
-    path = run(adam, lambda w: 2 * w, w0, 7, config)
-    assert path.shape == (8, 2, 3)
-    np.testing.assert_array_equal(path[0], w0)
-    assert config == {"learning_rate": 0.1}  # the caller's config is not filled nor given state
-    np.testing.assert_array_equal(w0, [[1.0, -2.0, 0.5], [0.0, 3.0, -1.0]])
-    assert run(sgd, lambda w: w, w0, 0).shape == (1, 2, 3)
+def test_rules_table():
+    assert RULES == {"SGD": sgd, "Momentum": sgd_momentum, "Nesterov": nesterov_momentum, "AdaGrad": adagrad,
+                     "RMSprop": rmsprop, "Adam": adam}
 
 
-def test_run_sgd_on_a_parabola_by_hand():
-    # f = 1.5 w**2, dw = 3 w: each step multiplies w by 1 - 0.1 * 3
-    path = run(sgd, lambda w: 3 * w, np.array([2.0]), 5, {"learning_rate": 0.1})
-    np.testing.assert_allclose(path[:, 0], 2.0 * 0.7 ** np.arange(6))
+def test_new_rules_by_hand():
+    w, dw = np.array([1.0, -2.0]), np.array([0.5, -4.0])
+    # Nesterov, first step: v = 0.1 dw; step = lr ((1 - 0.9) dw + 0.9 v) = lr * 0.19 * dw
+    np.testing.assert_allclose(nesterov_momentum(w, dw)[0], w - 1e-2 * 0.19 * dw)
+    # AdaGrad, first step: cache = dw**2, so the step is lr * sign(dw) (up to epsilon)
+    np.testing.assert_allclose(adagrad(w, dw, {"epsilon": 0.0})[0], w - 1e-2 * np.sign(dw))
+    # ... and a constant gradient g for t steps: cache = t g**2, the t-th step is lr / sqrt(t)
+    x, config = np.array([0.0]), {"learning_rate": 0.1, "epsilon": 0.0}
+    steps = []
+    for _ in range(4):
+        new, config = adagrad(x, np.array([3.0]), config)
+        steps.append(float(x[0] - new[0]))
+        x = new
+    np.testing.assert_allclose(steps, 0.1 / np.sqrt([1, 2, 3, 4]))
+    # AdamW with a zero gradient: Adam's step is 0 (m = 0), so only the decay acts: w (1 - lr wd)
+    np.testing.assert_allclose(adamw(w, np.zeros(2), {"learning_rate": 0.1, "weight_decay": 0.5})[0], w * 0.95)
+    # AdamW with weight_decay = 0 is Adam
+    np.testing.assert_array_equal(adamw(w, dw, {"weight_decay": 0.0})[0], adam(w, dw)[0])
+    # Adadelta's first step with the defaults: sqrt(eps) / sqrt(0.1 dw**2 + eps) * dw
+    np.testing.assert_allclose(adadelta(w, dw)[0], w - np.sqrt(1e-6) / np.sqrt(0.1 * dw**2 + 1e-6) * dw)
 
 
-def test_run_equals_the_explicit_loop(rng):
+def test_nesterov_looks_ahead():
+    # Nesterov's step equals momentum's step taken with the velocity one step ahead (the next
+    # velocity if the gradient stayed dw): m_next = beta m + (1 - beta) dw, step = lr * m_next'
+    rng = np.random.default_rng(7)
+    w, v, dw = rng.standard_normal(3), rng.standard_normal(3), rng.standard_normal(3)
+    beta, lr = 0.8, 0.3
+    nxt, config = nesterov_momentum(w, dw, {"learning_rate": lr, "momentum": beta, "velocity": v})
+    v_new = beta * v + (1 - beta) * dw
+    np.testing.assert_allclose(nxt, w - lr * (beta * v_new + (1 - beta) * dw))
+    np.testing.assert_allclose(config["velocity"], v_new)
+
+
+def test_adamw_is_not_adam_with_l2(torch):
+    # PyTorch's Adam(weight_decay=wd) is Adam on dw + wd * w (L2); AdamW decays w itself: different paths
+    rng = np.random.default_rng(3)
     w0, grad = random_quadratic(rng)
-    expected = path_ours(adam, {"learning_rate": 0.05}, grad, w0)
-    path = run(adam, lambda w: grad(0, w), w0, NUM_STEPS, {"learning_rate": 0.05})
-    np.testing.assert_array_equal(path, expected)
+    config = {"learning_rate": 0.05, "weight_decay": 0.3}
+    ours = path_ours(adamw, dict(config), grad, w0)
+    l2 = path_torch(torch, lambda torch, p: torch.optim.Adam(p, lr=0.05, weight_decay=0.3), grad, w0)
+    ours_l2 = path_ours(adam, {"learning_rate": 0.05}, lambda k, w: grad(k, w) + 0.3 * w, w0)
+    assert relative_error(ours_l2 - w0, l2 - w0) < 1e-10
+    assert relative_error(ours - w0, l2 - w0) > 1e-3
 
 
-def test_rules_table_and_run_checks():
-    assert RULES == {"SGD": sgd, "Momentum": sgd_momentum, "RMSprop": rmsprop, "Adam": adam}
-    with pytest.raises(ValueError, match="num_steps"):
-        run(sgd, lambda w: w, np.ones(2), -1)
+# -- Newton's method -----------------------------------------------------------------------------
+
+
+def test_newton_step_solves_the_quadratic_model(rng):
+    # f(w) = w.A w / 2 - c.w: one Newton step from anywhere lands on the minimum A^-1 c
+    Q = rng.standard_normal((4, 4))
+    A = Q @ Q.T + 0.1 * np.eye(4)
+    c = rng.standard_normal(4)
+    w = rng.standard_normal(4)
+    np.testing.assert_allclose(newton_step(w, A @ w - c, A), np.linalg.solve(A, c), rtol=1e-10)
+    # the same as the textbook formula with the inverse
+    g = rng.standard_normal(4)
+    np.testing.assert_allclose(newton_step(w, g, A), w - np.linalg.inv(A) @ g, rtol=1e-10)
+    # inputs unchanged; lists accepted
+    w_copy, A_copy = w.copy(), A.copy()
+    newton_step(w, g, A)
+    np.testing.assert_array_equal(w, w_copy)
+    np.testing.assert_array_equal(A, A_copy)
+    assert newton_step([1, 1], [2, 4], [[2, 0], [0, 4]]).tolist() == [0.0, 0.0]
+
+
+def test_newton_step_with_autograd_on_rosenbrock(torch):
+    # Newton's method converges on Rosenbrock's curved valley from the classic start in a few steps
+    def f(p):
+        return (1 - p[0]) ** 2 + 100 * (p[1] - p[0] ** 2) ** 2
+
+    w = np.array([-1.2, 1.0])
+    for _ in range(7):
+        p = torch.tensor(w, requires_grad=True)
+        (g,) = torch.autograd.grad(f(p), p)
+        H = torch.autograd.functional.hessian(f, p)
+        w = newton_step(w, g.numpy(), H.numpy())
+    np.testing.assert_allclose(w, [1.0, 1.0], atol=1e-12)
+
+
+@pytest.mark.parametrize("hessian", [[[1.0, 2.0], [2.0, 4.0]], [[0.0, 0.0], [0.0, 1.0]], np.zeros((2, 2))])
+def test_newton_step_refuses_a_singular_hessian(hessian):
+    with pytest.raises(ValueError, match="hessian is singular"):
+        newton_step(np.ones(2), np.ones(2), hessian)
+
+
+@pytest.mark.parametrize(
+    "w, grad, hessian, message",
+    [
+        (np.ones(2), np.ones(2), np.eye(3), "hessian must have shape"),
+        (np.ones(2), np.ones(2), np.ones((2, 3)), "hessian must have shape"),
+        (np.ones(2), np.ones(3), np.eye(2), "grad must have the shape of w"),
+        (np.ones((2, 1)), np.ones((2, 1)), np.eye(2), "w must be 1-D"),
+        (np.ones(2), np.ones(2), np.ones(2), "hessian must be 2-D"),
+    ],
+)
+def test_newton_step_refuses_shapes_that_do_not_fit(w, grad, hessian, message):
+    with pytest.raises(ValueError, match=message):
+        newton_step(w, grad, hessian)
+
+
+def test_momentum_forms_course_and_pytorch_agree_under_a_schedule(torch, rng):
+    grads = rng.standard_normal((60, 4))
+    lrs = 0.2 / (1 + np.arange(60) / 5)  # changes at every step
+    forms = momentum_forms(grads, lrs, beta=0.8)
+    assert forms["course"].shape == (61, 4)
+    np.testing.assert_allclose(forms["pytorch"], forms["course"], rtol=1e-12, atol=1e-14)
+    assert np.abs(forms["lr inside"] - forms["course"]).max() > 1e-3
+    # and the "pytorch" form is what torch.optim.SGD does at the rate lr (1 - beta)
+    theirs = path_torch(torch, lambda torch, p: torch.optim.SGD(p, lr=1.0, momentum=0.8), lambda k, w: grads[k],
+                        np.zeros(4), learning_rates=lrs * 0.2, num_steps=60)
+    np.testing.assert_allclose(theirs, forms["pytorch"], rtol=1e-12, atol=1e-14)
+
+
+def test_momentum_forms_lr_inside_agrees_only_until_the_rate_drops(rng):
+    grads = rng.standard_normal((80, 2))
+    lrs = np.where(np.arange(80) < 40, 0.1, 0.01)
+    forms = momentum_forms(grads, lrs, beta=0.9)
+    gap = np.abs(forms["lr inside"] - forms["course"]).max(axis=1)
+    assert gap[:41].max() < 1e-12 and gap[41:].max() > 1e-3
