@@ -5,12 +5,14 @@ positions. The target for a live slider is 100 ms per update. Run: `make benchma
 """
 
 import importlib
+import inspect
 import itertools
 import pkgutil
 import statistics
 import time
 
 import nnopt.viz
+import nnref
 
 
 def explorers():
@@ -18,7 +20,9 @@ def explorers():
     for info in pkgutil.iter_modules(nnopt.viz.__path__):
         module = importlib.import_module(f"nnopt.viz.{info.name}")
         if hasattr(module, "explorers"):
-            for name, explorer in module.explorers():
+            # a chapter's pictures take their algorithms as arguments: here, the reference implementations
+            takes_ref = bool(inspect.signature(module.explorers).parameters)
+            for name, explorer in (module.explorers(nnref) if takes_ref else module.explorers()):
                 yield f"{info.name}: {name}", explorer
 
 

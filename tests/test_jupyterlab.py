@@ -26,7 +26,7 @@ def free_port():
 def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "from nnopt.viz.perceptron import explorers\n_, explorer = next(explorers())\nexplorer"
+        "import nnref\nfrom nnopt.viz.perceptron import explorers\n_, explorer = next(explorers(nnref))\nexplorer"
     )])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, str(root / "live.ipynb"))
