@@ -163,12 +163,12 @@ def network_forward(X, params, bn_param=None):
     bn_param: None for no batch norm, else the ``bn_param`` dict of ``batchnorm_forward`` (its ``mode``,
     "train" or "test", decides which statistics normalise; in train mode the running ones are updated in
     place); params then holds ``gamma1, beta1`` instead of ``b1``.
-    Returns (P, cache): P of shape (m, k), and a dict with ``X``, ``Z1``, ``A1`` (m, h), ``Z2`` (m, k) and,
-    with batch norm, ``bn`` (the cache of ``batchnorm_forward``).
+    Returns (P, cache): P of shape (m, k), and a dict with ``Z1``, ``A1`` (m, h), ``Z2`` (m, k) and, with
+    batch norm, ``bn`` (the cache of ``batchnorm_forward``).
     """
     X = as_float_array(X, "X", ndim=2)
     _check_params(params, X.shape[1], bn_param is not None)
-    cache = {"X": X}
+    cache = {}
     # 1) hidden layer: affine (or affine + batch norm), then relu
     if bn_param is None:
         Z1 = X @ params["W1"] + params["b1"]
@@ -181,14 +181,17 @@ def network_forward(X, params, bn_param=None):
     return softmax(Z2), cache
 
 
-def network_backward(Y, params, cache):
-    """Backpropagation: gradients of ``cross_entropy(P, Y)`` for the ``P`` of ``network_forward``.
+def network_backward(X, Y, params, cache):
+    """Backpropagation: gradients of ``cross_entropy(P, Y)`` for the ``P`` of ``network_forward(X, params)``.
 
-    Y: one-hot labels of shape (m, k); params: as given to ``network_forward``; cache: what it returned.
+    X: the inputs (m, n); Y: one-hot labels of shape (m, k); params: as given to ``network_forward``;
+    cache: what it returned (``Z1``, ``A1``, ``Z2`` are read, and ``bn`` with batch norm).
     Returns a dict with one gradient per parameter, named ``"d" + key`` (``dW1``, ``db1`` or ``dgamma1``
     and ``dbeta1``, ``dW2``, ``db2``), each of the shape of its parameter.
     """
+    X = as_float_array(X, "X", ndim=2)
     Y = as_float_array(Y, "Y", ndim=2)
+    check_rows("X", X, "Y", Y)
     # 1) softmax and cross-entropy together: dZ2 = (P - Y) / m
     dZ2 = softmax_cross_entropy_gradient(cache["Z2"], Y)
     grads = {"dW2": cache["A1"].T @ dZ2, "db2": dZ2.sum(axis=0)}
@@ -199,7 +202,7 @@ def network_backward(Y, params, cache):
         dZ1, grads["dgamma1"], grads["dbeta1"] = batchnorm_backward(dZ1, cache["bn"])
     else:
         grads["db1"] = dZ1.sum(axis=0)
-    grads["dW1"] = cache["X"].T @ dZ1
+    grads["dW1"] = X.T @ dZ1
     return grads
 
 
@@ -268,7 +271,7 @@ def train(X, y, params, rule, config, schedule, num_epochs, batch_size, rng,
             bn_param["mode"] = "train"
         for X_batch, y_batch in make_minibatches(X, labels, batch_size, rng):
             P, cache = network_forward(X_batch, params, bn_param)
-            grads = network_backward(one_hot(y_batch, k), params, cache)
+            grads = network_backward(X_batch, one_hot(y_batch, k), params, cache)
             for key in params:
                 params[key], configs[key] = rule(params[key], grads["d" + key], configs[key])
         # 3) the losses after the epoch, on all the training and validation data

@@ -95,7 +95,7 @@ def test_network_gradients_match_autograd(torch, rng, batchnorm):
         params["beta1"] = rng.standard_normal(6)
     bn_param = {"mode": "train"} if batchnorm else None
     P, cache = network_forward(X, params, bn_param)
-    grads = network_backward(one_hot(y, 4), params, cache)
+    grads = network_backward(X, one_hot(y, 4), params, cache)
     loss, leaves = _torch_network(torch, X, params, batchnorm)
     value = loss(y)
     value.backward()
@@ -109,7 +109,7 @@ def test_network_gradients_match_numerical_gradient(rng):
     X, y = rng.standard_normal((7, 4)), rng.integers(0, 3, 7)
     params = init_network(4, 5, 3, rng)
     Y = one_hot(y, 3)
-    grads = network_backward(Y, params, network_forward(X, params)[1])
+    grads = network_backward(X, Y, params, network_forward(X, params)[1])
     for key in params:
         numeric = numerical_gradient(lambda _: cross_entropy(network_forward(X, params)[0], Y), params[key])
         np.testing.assert_allclose(grads["d" + key], numeric, rtol=1e-6, atol=1e-9, err_msg=key)
