@@ -1,13 +1,21 @@
 """Pictures of the log-loss chapter (book: ``log-loss``): activation functions, log loss against
-squared error, and the decision boundary of logistic regression trained by gradient descent."""
+squared error, and the decision boundary of logistic regression trained by gradient descent.
+
+Every picture that needs an algorithm takes it as an argument: the book passes the reference
+implementations, an assignment the student's own (``sigmoid``, ``log_loss``, ``train_logistic``,
+``predict_classes`` with the contracts of ps02). Activation functions come as a dict
+``{name: (g, g_prime)}`` of elementwise functions and their derivatives, and softmax as a row-wise
+function of scores (m, k).
+"""
+
+from importlib import import_module
 
 import matplotlib
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from ..explorer import Control, Explorer
-from nnref.logistic import ACTIVATIONS, log_loss, log_loss_gradients, sigmoid, softmax
-from .common import COLORS
+from .common import COLORS, SERIES, panels
 
 # class 0 (benign) and class 1 (malignant): colour and marker both differ, for colour-blind readers
 CLASS_COLORS = ("#4c72b0", "#c44e52")
@@ -22,52 +30,60 @@ DERIVATIVE_TEXT = {
 # the largest |g'(z)|: the sigmoid's slope peaks at 1/4, tanh's and relu's at 1; softmax's at 1/4
 PEAK_SLOPE = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "softmax": 0.25}
 VALUE_LIMITS = {"sigmoid": (-0.05, 1.05), "tanh": (-1.1, 1.1), "relu": (-0.3, 5.0), "softmax": (-0.05, 1.05)}
-SOFTMAX_COLORS = (COLORS["model"], COLORS["data"], COLORS["cost"])
+SOFTMAX_STYLES = SERIES[:3]
 PROBABILITY_CMAP = matplotlib.colormaps["RdBu_r"]
 
 
 # -- activation functions --------------------------------------------------------------------------
-def activation_curves(name, x, w=1.0, b=0.0):
+def activation_curves(g, x, w=1.0, b=0.0, softmax=False):
     """The output of one neuron ``a = g(w x + b)`` and its slope ``da/dx = w g'(w x + b)``.
 
-    name: "sigmoid", "tanh", "relu" (``nnref.logistic.ACTIVATIONS``) or "softmax"; x: inputs of shape (k,).
-    Returns (a, da). For the three elementwise activations both have shape (k,). For "softmax" both have
-    shape (k, 3): the probabilities of three classes whose scores are ``(w x + b, 1, 0)``, and their
-    derivatives with respect to x.
+    g: a pair ``(g, g_prime)`` of elementwise functions, or, with ``softmax=True``, a row-wise softmax;
+    x: inputs of shape (k,). Returns (a, da). For an elementwise activation both have shape (k,). For a
+    softmax both have shape (k, 3): the probabilities of three classes whose scores are ``(w x + b, 1, 0)``,
+    and their derivatives with respect to x.
     """
     x = np.asarray(x, dtype=np.float64)
     z = w * x + b
-    if name == "softmax":
-        p = softmax(np.column_stack([z, np.ones_like(z), np.zeros_like(z)]))
+    if softmax:
+        p = np.asarray(g(np.column_stack([z, np.ones_like(z), np.zeros_like(z)])))
         # Jacobian column of the first score, dp_j/dz_1 = p_j (delta_1j - p_1), times dz_1/dx = w
         return p, w * p * ((np.arange(3) == 0) - p[:, :1])
-    g, g_prime = ACTIVATIONS[name]
+    g, g_prime = g
     # chain rule: d g(w x + b) / dx = g'(w x + b) * w
-    return g(z), w * g_prime(z)
+    return np.asarray(g(z)), w * np.asarray(g_prime(z))
 
 
-def draw_activation(ax_value, ax_slope, name, w=1.0, b=0.0, slope_limits=None, x=None):
+def draw_activation(ax_value, ax_slope, name, g, w=1.0, b=0.0, slope_limits=None, x=None):
     """Draw ``g(w x + b)`` on ``ax_value`` and its slope on ``ax_slope``, with the standard ``g(x)``
-    (w = 1, b = 0) dashed for reference and a dotted line where ``w x + b = 0``. Returns the two axes."""
+    (w = 1, b = 0) dashed for reference and a dotted line where ``w x + b = 0``. Returns the two axes.
+
+    name: "sigmoid", "tanh", "relu" or "softmax" (its texts and limits); g: ``(g, g_prime)``, or the
+    softmax function for "softmax".
+    """
     x = np.linspace(-5, 5, 201) if x is None else x
-    a, da = activation_curves(name, x, w, b)
-    a0, da0 = activation_curves(name, x)
+    softmax = name == "softmax"
+    a, da = activation_curves(g, x, w, b, softmax)
+    a0, da0 = activation_curves(g, x, softmax=softmax)
     muted = dict(color=COLORS["muted"], ls="--", lw=1)
-    if name == "softmax":
-        ax_value.plot(x, a0[:, 0], **muted, label="p1 at w = 1, b = 0")
-        ax_slope.plot(x, da0[:, 0], **muted)
-        for j, color in enumerate(SOFTMAX_COLORS):
-            ax_value.plot(x, a[:, j], color=color, lw=2, label=f"p{j + 1}")
-            ax_slope.plot(x, da[:, j], color=color, lw=2)
+    standard = (w, b) == (1.0, 0.0)
+    if softmax:
+        if not standard:
+            ax_value.plot(x, a0[:, 0], **muted, label="p1 at w = 1, b = 0")
+            ax_slope.plot(x, da0[:, 0], **muted)
+        for j, style in enumerate(SOFTMAX_STYLES):
+            ax_value.plot(x, a[:, j], **style, markevery=25, ms=4, lw=2, label=f"p{j + 1}")
+            ax_slope.plot(x, da[:, j], **style, markevery=25, ms=4, lw=2)
         ax_value.set_title(f"softmax of scores (wx + b, 1, 0), w = {w:g}, b = {b:g}", fontsize=10, y=1.0)
-        ax_value.legend(fontsize=8, loc="center left" if w > 0 else "center right")
+        ax_value.legend(fontsize=9, loc="center left" if w > 0 else "center right")
     else:
-        ax_value.plot(x, a0, **muted, label="w = 1, b = 0")
-        ax_slope.plot(x, da0, **muted)
+        if not standard:  # the reference curve, unless it is the curve itself
+            ax_value.plot(x, a0, **muted, label="w = 1, b = 0")
+            ax_slope.plot(x, da0, **muted)
         ax_value.plot(x, a, color=COLORS["model"], lw=2, label=f"w = {w:g}, b = {b:g}")
         ax_slope.plot(x, da, color=COLORS["path"], lw=2)
         ax_value.set_title(f"{name}: a = {name}(wx + b)", fontsize=10, y=1.0)
-        ax_value.legend(fontsize=8, loc="upper left")
+        ax_value.legend(fontsize=9, loc="upper left")
         # where the input to the activation is zero: x = -b / w
         for ax in (ax_value, ax_slope) if w != 0 else ():
             ax.axvline(-b / w, color=COLORS["muted"], ls=":", lw=1)
@@ -83,34 +99,59 @@ def draw_activation(ax_value, ax_slope, name, w=1.0, b=0.0, slope_limits=None, x
     return ax_value, ax_slope
 
 
-def activation_explorer(weights=(-1.0, 0.5, 1.0, 2.0, 4.0), biases=(-2.0, 0.0, 2.0)):
-    """Activation, weight and bias -> the neuron's output and its slope (an :class:`Explorer`)."""
-    names = ["sigmoid", "tanh", "relu", "softmax"]
+def activation_explorer(activations, softmax=None, weights=(-1.0, 0.5, 1.0, 2.0, 4.0), biases=(-2.0, 0.0, 2.0)):
+    """Activation, weight and bias -> the neuron's output and its slope (an :class:`Explorer`).
+
+    activations: ``{name: (g, g_prime)}`` for names among "sigmoid", "tanh", "relu"; softmax: a row-wise
+    softmax of scores (m, k), shown as a fourth choice, or None.
+    """
+    functions = dict(activations)
+    if softmax is not None:
+        functions["softmax"] = softmax
+    names = list(functions)
     low, high = min(min(weights), 0.0), max(weights)
     # fixed slope axes per activation, so that the frames of one activation compare at a glance:
     # w g'(z) lies between w_min * peak and w_max * peak (softmax's slopes take both signs)
     limits = {n: (PEAK_SLOPE[n] * (low - 0.05 * high), PEAK_SLOPE[n] * 1.05 * high) for n in names}
-    limits["softmax"] = (-limits["softmax"][1], limits["softmax"][1])
+    if "softmax" in limits:
+        limits["softmax"] = (-limits["softmax"][1], limits["softmax"][1])
 
     def draw(fig, name, w, b):
-        ax_value, ax_slope = fig.subplots(1, 2)
-        draw_activation(ax_value, ax_slope, name, w, b, slope_limits=limits[name])
+        ax_value, ax_slope = panels(fig, 2)
+        draw_activation(ax_value, ax_slope, name, functions[name], w, b, slope_limits=limits[name])
+
+    def alt(name, w, b):
+        if name == "softmax":
+            return (f"Softmax probabilities of three classes with scores w x + b, 1 and 0 for w = {w:g}, b = {b:g}, "
+                    f"and their slopes; the first class takes over where w x + b exceeds 1")
+        at = -b / w + 0.0  # + 0.0: no "-0"
+        direction = "rising" if w > 0 else "falling"
+        if name == "relu":
+            side = "below" if w > 0 else "above"
+            return (f"relu of w x + b with w = {w:g}, b = {b:g}: zero, with zero slope, for x {side} {at:g}, "
+                    f"then a straight line of slope {w:g}")
+        return (f"{name} of w x + b with w = {w:g}, b = {b:g}: an S-shaped curve {direction} through its middle at "
+                f"x = {at:g}; its slope peaks there at {abs(w) * PEAK_SLOPE[name]:g}")
 
     return Explorer(
         draw,
         [
-            Control("name", "activation", names, default="sigmoid", fmt="{}"),
+            Control("name", "activation", names, default=names[0], fmt="{}", kind="choice"),
             Control("w", "weight w", list(weights), default=1.0),
             Control("b", "bias b", list(biases), default=0.0),
         ],
         figsize=(10, 3.4),
+        narrow_figsize=(4.6, 6.4),
         margins=dict(left=0.06, right=0.98, bottom=0.16, top=0.9, wspace=0.22),
-        alt="An activation function of w x + b and its derivative",
+        alt=alt,
     )
 
 
-def draw_activations(fig):
-    """The four activations of the chapter in a 2 x 2 grid, each with its derivative dashed. Returns the axes."""
+def draw_activations(fig, activations, softmax):
+    """The four activations of the chapter in a 2 x 2 grid, each with its derivative dashed. Returns the axes.
+
+    activations: ``{"sigmoid": (g, g_prime), "tanh": ..., "relu": ...}``; softmax: a row-wise softmax.
+    """
     axes = fig.subplots(2, 2).ravel()
     z = np.linspace(-5, 5, 401)
     uses = {
@@ -120,13 +161,14 @@ def draw_activations(fig):
         "softmax": "output for k classes",
     }
     for ax, name in zip(axes, uses):
-        a, da = activation_curves(name, z)
         if name == "softmax":
-            for j, color in enumerate(SOFTMAX_COLORS):
-                ax.plot(z, a[:, j], color=color, lw=2, label=f"p{j + 1}")
-            ax.plot(z, da[:, 0], color=SOFTMAX_COLORS[0], ls="--", lw=1.5, label="∂p1/∂z1")
+            a, da = activation_curves(softmax, z, softmax=True)
+            for j, style in enumerate(SOFTMAX_STYLES):
+                ax.plot(z, a[:, j], **style, markevery=50, ms=4, lw=2, label=f"p{j + 1}")
+            ax.plot(z, da[:, 0], color=SOFTMAX_STYLES[0]["color"], ls="--", lw=1.5, label="∂p1/∂z1")
             ax.set_xlabel("score z1 (the others: 1 and 0)")
         else:
+            a, da = activation_curves(activations[name], z)
             ax.plot(z, a, color=COLORS["model"], lw=2, label=name)
             ax.plot(z, da, color=COLORS["path"], ls="--", lw=1.5, label="derivative")
             ax.set_xlabel("z")
@@ -134,47 +176,44 @@ def draw_activations(fig):
         ax.axvline(0, color="black", lw=0.5)
         ax.set_ylim(VALUE_LIMITS[name][0], 3.0 if name == "relu" else 1.1)
         ax.set_title(f"{name}: {uses[name]}", fontsize=10, y=1.0)
-        ax.legend(fontsize=8, loc="center left" if name == "softmax" else "upper left")
+        ax.legend(fontsize=9, loc="center left" if name == "softmax" else "upper left")
         ax.grid(True, alpha=0.3)
     return axes
 
 
 # -- log loss against squared error ----------------------------------------------------------------
-def losses_of_one_example(z, y=1.0):
+def losses_of_one_example(z, sigmoid, log_loss, y=1.0):
     """Both costs of one example with label ``y`` as functions of its score ``z`` (shape (k,)).
 
-    Returns (log_loss, squared_error, log_loss_slope, squared_error_slope), each of shape (k,):
-    ``-log p(y)`` and ``(sigmoid(z) - y)**2 / 2`` and their derivatives with respect to z,
-    ``a - y`` and ``(a - y) a (1 - a)``.
+    sigmoid, log_loss: the functions of ps02. Returns (log_loss, squared_error, log_loss_slope,
+    squared_error_slope), each of shape (k,): the log loss and ``(sigmoid(z) - y)**2 / 2`` of the one
+    example, and their derivatives with respect to z, ``a - y`` and ``(a - y) a (1 - a)``.
     """
-    a = sigmoid(z)
-    # -log sigmoid(z) = log(1 + e^-z) and -log(1 - sigmoid(z)) = log(1 + e^z), both without overflow
-    ll = np.logaddexp(0.0, -z) if y == 1 else np.logaddexp(0.0, z)
+    a = np.asarray(sigmoid(np.asarray(z, dtype=np.float64)))
+    ll = np.array([log_loss(np.array([p]), np.array([y])) for p in a])
     return ll, 0.5 * (a - y) ** 2, a - y, (a - y) * a * (1 - a)
 
 
-def costs_along_line(Z, y, w, b, s):
+def costs_along_line(Z, y, w, b, s, sigmoid, log_loss):
     """The log loss and the squared-error cost of ``sigmoid(s (Z @ w + b))`` for each s (shape (k,)).
 
     Walks the straight line through parameter space from (0, 0) (s = 0) to (w, b) (s = 1) and beyond.
     Z: shape (m, n); y: shape (m,). Returns (log_losses, squared_errors), each of shape (k,).
     """
-    scores = np.outer(s, Z @ w + b)  # (k, m)
-    a = sigmoid(scores)
-    ll = np.mean(np.where(y == 1, np.logaddexp(0.0, -scores), np.logaddexp(0.0, scores)), axis=1)
-    return ll, 0.5 * np.mean((a - y) ** 2, axis=1)
+    a = np.asarray(sigmoid(np.outer(s, Z @ w + b)))  # (k, m)
+    return np.array([log_loss(row, y) for row in a]), 0.5 * np.mean((a - y) ** 2, axis=1)
 
 
-def draw_loss_comparison(fig, Z, y, w, b):
+def draw_loss_comparison(fig, Z, y, w, b, sigmoid, log_loss):
     """Why log loss and not squared error, in three panels (Z standardised inputs (m, n), y (m,)).
 
     Left: the cost of one example with y = 1 against its score z. Middle: the size of the gradient
     with respect to z. Right: both costs on the data along the line s (w, b) through parameter space.
     Returns the three axes.
     """
-    ax_loss, ax_slope, ax_line = fig.subplots(1, 3)
+    ax_loss, ax_slope, ax_line = panels(fig, 3)
     z = np.linspace(-8, 8, 401)
-    ll, se, dll, dse = losses_of_one_example(z)
+    ll, se, dll, dse = losses_of_one_example(z, sigmoid, log_loss)
     ll_style = dict(color=COLORS["model"], lw=2, label="log loss")
     se_style = dict(color=COLORS["data"], lw=2, ls="--", label="squared error")
     ax_loss.plot(z, ll, **ll_style)
@@ -187,9 +226,9 @@ def draw_loss_comparison(fig, Z, y, w, b):
     ax_slope.set_title("size of the gradient |∂L/∂z|", fontsize=10, y=1.0)
     ax_slope.set_xlabel("score z")
     ax_slope.annotate("confidently wrong:\nsquared error barely\npushes back", xy=(-6, abs(dse[50])),
-                      xytext=(-7.5, 0.45), fontsize=8, arrowprops=dict(arrowstyle="->", lw=0.8))
+                      xytext=(-7.5, 0.45), fontsize=9, arrowprops=dict(arrowstyle="->", lw=0.8))
     s = np.linspace(-3, 3, 301)
-    line_ll, line_se = costs_along_line(Z, y, w, b, s)
+    line_ll, line_se = costs_along_line(Z, y, w, b, s, sigmoid, log_loss)
     ax_line.plot(s, line_ll, **ll_style)
     ax_line.plot(s, line_se, **se_style)
     ax_line.plot(1, line_ll[np.searchsorted(s, 1.0)], "*", color=COLORS["model"], ms=10)
@@ -198,32 +237,31 @@ def draw_loss_comparison(fig, Z, y, w, b):
     ax_line.set_title("cost on the data along a line", fontsize=10, y=1.0)
     for ax in (ax_loss, ax_slope, ax_line):
         ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=8, loc="upper right")
+        ax.legend(fontsize=9, loc="upper right")
     return ax_loss, ax_slope, ax_line
 
 
 # -- logistic regression on two features -----------------------------------------------------------
-def standardize(X):
+def standard_units(X):
     """Column-wise standard units of X (m, n), population std. Returns (Z, mean, std), mean and std (n,)."""
     mean, std = X.mean(axis=0), X.std(axis=0)
     return (X - mean) / std, mean, std
 
 
-def logistic_path(Z, y, lr, num_iters):
-    """Batch gradient descent on the log loss from zeros, keeping every iterate (as ``train_logistic``).
+def logistic_path(Z, y, lr, iterations, train_logistic):
+    """``train_logistic`` run for each number of updates in ``iterations``, and its loss curve.
 
-    Z: shape (m, n); y: labels 0/1 of shape (m,). Returns (params, costs): params of shape
-    (num_iters + 1, n + 1) holding (w_1, ..., w_n, b) before each update and after the last, costs of
-    shape (num_iters + 1,) the log loss at each.
+    Z: shape (m, n); y: labels 0/1 of shape (m,). Returns (params, costs): params, a dict
+    {k: (w_1, ..., w_n, b) of shape (n + 1,) after k updates} for each k in ``iterations``, and costs
+    of shape (max(iterations) + 1,), the log loss after 0, 1, ... updates (the costs before each update
+    of one run one update longer).
     """
-    w, b = np.zeros(Z.shape[1]), 0.0
-    params, costs = [], []
-    for _ in range(num_iters + 1):
-        params.append(np.append(w, b))
-        costs.append(log_loss(sigmoid(Z @ w + b), y))
-        dw, db = log_loss_gradients(Z, y, w, b)
-        w, b = w - lr * dw, b - lr * db
-    return np.array(params), np.array(costs)
+    params = {}
+    for k in iterations:
+        w, b, _ = train_logistic(Z, y, lr, k)
+        params[k] = np.append(np.asarray(w, dtype=np.float64), float(b))
+    _, _, costs = train_logistic(Z, y, lr, max(iterations) + 1)
+    return params, np.asarray(costs, dtype=np.float64)
 
 
 def draw_classes(ax, X, y, names, s=12, key=True):
@@ -247,10 +285,12 @@ def draw_classes(ax, X, y, names, s=12, key=True):
 class BoundaryGrid:
     """A grid over the plotting box of raw features X (m, 2), kept in standard units for the model.
 
-    mean, std: the standardisation the model was trained with (shape (2,) each).
+    mean, std: the standardisation the model was trained with (shape (2,) each); sigmoid: the
+    function of ps02, for the predicted probabilities.
     """
 
-    def __init__(self, X, mean, std, n=150, pad=0.05):
+    def __init__(self, X, mean, std, sigmoid, n=150, pad=0.05):
+        self.sigmoid = sigmoid
         lo, hi = X.min(axis=0), X.max(axis=0)
         lo, hi = lo - pad * (hi - lo), hi + pad * (hi - lo)
         self.extent = (lo[0], hi[0], lo[1], hi[1])
@@ -262,7 +302,7 @@ class BoundaryGrid:
 
     def probabilities(self, w, b):
         """sigmoid(w . z + b) at every grid point, shape (n, n) (rows: second feature)."""
-        return sigmoid(self.points @ w + b).reshape(self.shape)
+        return np.asarray(self.sigmoid(self.points @ w + b)).reshape(self.shape)
 
     def shading(self, w, b, strength=0.3):
         """An RGB image (n, n, 3) of the probabilities: pale blue near 0, white at 1/2, pale red near 1.
@@ -308,7 +348,7 @@ def draw_loss_curve(ax, costs, best=None, ylim=(0.2, 0.72)):
     if best is not None:
         ax.axhline(best, color=COLORS["muted"], ls="--", lw=1)
         ax.text(0.98, best - 0.01, f"smallest possible: {best:.4f}", transform=ax.get_yaxis_transform(),
-                ha="right", va="top", fontsize=8, color=COLORS["muted"])
+                ha="right", va="top", fontsize=9, color=COLORS["muted"])
     ax.set_xlim(0, max(len(costs) - 1, 1))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(ylim)
@@ -318,63 +358,76 @@ def draw_loss_curve(ax, costs, best=None, ylim=(0.2, 0.72)):
     return ax
 
 
-def accuracy(Z, y, w, b):
-    """Fraction of examples whose predicted class (probability strictly above 1/2) is the label."""
-    return float(np.mean((Z @ w + b > 0) == (y == 1)))
+def fraction_right(Z, y, w, b, predict_classes):
+    """Fraction of examples whose class from ``predict_classes`` (ps02) is their label: a float."""
+    return float(np.mean(np.asarray(predict_classes(Z, w, b)) == y))
 
 
-def draw_training(fig, X, y, names, params, costs, grid, best=None):
+def draw_training(fig, X, y, names, params, costs, grid, predict_classes, best=None):
     """Two panels for one run of gradient descent: the boundary after the run, and its loss curve.
 
     params: (w_1, w_2, b) of shape (3,) after the run; costs: log loss after each update, shape (k + 1,).
     Returns the two axes.
     """
-    ax_data, ax_cost = fig.subplots(1, 2)
+    ax_data, ax_cost = panels(fig, 2)
     w, b = params[:2], params[2]
     Z = (X - grid.mean) / grid.std
     draw_boundary(ax_data, X, y, w, b, grid, names)
     k = len(costs) - 1
     ax_data.set_title(f"after {k} update{'s' * (k != 1)}: w = ({w[0]:.3g}, {w[1]:.3g}), b = {b:.3g}, "
-                      f"accuracy {100 * accuracy(Z, y, w, b):.1f}%", fontsize=9, y=1.0)
+                      f"accuracy {100 * fraction_right(Z, y, w, b, predict_classes):.1f}%", fontsize=9, y=1.0)
     draw_loss_curve(ax_cost, costs, best)
     ax_cost.set_title(f"log loss {costs[-1]:.4f}", fontsize=10, y=1.0)
     return ax_data, ax_cost
 
 
-def boundary_explorer(X, y, names, rates=(0.01, 0.1, 0.3, 1.0, 3.0, 10.0, 20.0, 30.0),
-                      iterations=(1, 3, 10, 30, 100, 300, 1000)):
+def boundary_explorer(X, y, names, train_logistic, sigmoid, predict_classes,
+                      rates=(0.01, 0.1, 0.3, 1.0, 3.0, 10.0, 20.0, 30.0), iterations=(1, 3, 10, 30, 100, 300, 1000)):
     """Learning rate and number of updates -> decision boundary and loss curve (an :class:`Explorer`).
 
-    X: raw features (m, 2), standardised inside; y: labels (m,). Every run is computed once here
-    (a few hundred milliseconds), so that moving a slider only redraws.
+    X: raw features (m, 2), standardised inside; y: labels (m,); train_logistic, sigmoid,
+    predict_classes: the functions of ps02. Every run is made here, once, so that moving a slider only
+    redraws.
     """
-    Z, mean, std = standardize(X)
-    grid = BoundaryGrid(X, mean, std)
-    runs = {lr: logistic_path(Z, y, lr, max(iterations)) for lr in rates}
+    Z, mean, std = standard_units(X)
+    grid = BoundaryGrid(X, mean, std, sigmoid)
+    runs = {lr: logistic_path(Z, y, lr, iterations, train_logistic) for lr in rates}
     best = min(float(costs.min()) for _, costs in runs.values())
+    right = {(lr, k): fraction_right(Z, y, params[k][:2], params[k][2], predict_classes)
+             for lr, (params, _) in runs.items() for k in iterations}
 
     def draw(fig, lr, num_iters):
         params, costs = runs[lr]
-        ax_data, ax_cost = draw_training(fig, X, y, names, params[num_iters], costs[: num_iters + 1], grid, best)
+        ax_data, ax_cost = draw_training(fig, X, y, names, params[num_iters], costs[: num_iters + 1], grid,
+                                         predict_classes, best)
         ax_cost.set_title(f"lr = {lr:g}: log loss {costs[num_iters]:.4f} after {num_iters} "
                           f"update{'s' * (num_iters != 1)}", fontsize=10, y=1.0)
+
+    def alt(lr, num_iters):
+        cost = runs[lr][1][num_iters]
+        return (f"Logistic regression with learning rate {lr:g} after {num_iters} updates: a straight boundary "
+                f"between benign and malignant biopsies, {100 * right[lr, num_iters]:.1f}% classified right, "
+                f"log loss {cost:.4f} (smallest possible {best:.4f})")
 
     return Explorer(
         draw,
         [
             Control("lr", "learning rate", list(rates), default=1.0),
-            Control("num_iters", "updates", list(iterations), default=30),
+            Control("num_iters", "updates", list(iterations), default=30, fmt="{:d}"),
         ],
         figsize=(10, 3.8),
+        narrow_figsize=(4.6, 7.6),
         margins=dict(left=0.06, right=0.98, bottom=0.14, top=0.91, wspace=0.22),
-        alt="Logistic regression's decision boundary on two features of breast tumours, and its loss curve",
+        alt=alt,
     )
 
 
-def explorers():
-    """Every explorer of the chapter with the book's data: (name, explorer) pairs (for the benchmark)."""
+def explorers(ref):
+    """Every explorer of the chapter with the book's data and ``ref``'s functions (``ref``: the package of
+    reference implementations, ``nnref``, passed in by the benchmark): (name, explorer) pairs."""
     from ..data import breast_cancer
 
     X, y, names = breast_cancer()
-    yield "activations", activation_explorer()
-    yield "boundary", boundary_explorer(X, y, names)
+    lg = import_module(f"{ref.__name__}.logistic")
+    yield "activations", activation_explorer(lg.ACTIVATIONS, lg.softmax)
+    yield "boundary", boundary_explorer(X, y, names, lg.train_logistic, lg.sigmoid, lg.predict_classes)
