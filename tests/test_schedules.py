@@ -331,3 +331,17 @@ def test_sgd_runs_at_full_batch_are_gradient_descent():
         w, b, _ = gradient_descent(x[:, None], y, np.zeros(1), 0.0, lr, 4)
         np.testing.assert_allclose(run["ends"][k, -1], [w[0], b], rtol=1e-12)
     assert run["cloud"].shape == (2, 1, 2)
+
+
+def test_torch_linear_warm_up_cannot_start_at_zero(torch):
+    # the book: a warm-up from 0 would waste its first epoch, and PyTorch's LinearLR refuses it
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    with pytest.raises(ValueError, match="greater than 0"):
+        torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=0.0, total_iters=3)
+
+
+def test_torch_cosine_past_the_end_returns_to_the_earlier_values(torch):
+    # exercise 8: one epoch past T_max = 10, PyTorch's cosine is back at epoch 9's value
+    lrs = torch_lrs(torch, 0.1, lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10, eta_min=0.001),
+                    num_epochs=11)
+    assert lrs[10] == pytest.approx(cosine_decay(0.1, 0.001, 10, 9), rel=1e-9)
