@@ -1,10 +1,12 @@
-"""The optimizer race's landscapes: gradients against centred differences, minima, shapes, the table."""
+"""The optimizer race's landscapes: gradients and Hessians against centred differences, minima, shapes,
+the table, the tilted bowls."""
 
 import numpy as np
 import pytest
 
-from nnopt.landscapes import LANDSCAPES, Landscape, plateau, rosenbrock, saddle
-from nnref.optim import adam, run, sgd
+from nnopt.landscapes import LANDSCAPES, Landscape, plateau, quadratic, rosenbrock, saddle
+from nnopt.viz.optim import run
+from nnref.optim import adam, sgd
 
 NAMES = list(LANDSCAPES)
 
@@ -31,6 +33,48 @@ def test_gradient_matches_centred_differences(name, rng):
     land = LANDSCAPES[name]
     p = points_in_box(land, rng)
     np.testing.assert_allclose(land.grad(p), centred_differences(land.f, p), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_hessian_matches_centred_differences_of_the_gradient(name, rng):
+    land = LANDSCAPES[name]
+    p = points_in_box(land, rng)
+    H = land.hessian(p)
+    assert H.shape == (50, 2, 2)
+    np.testing.assert_array_equal(H, np.swapaxes(H, -1, -2))  # symmetric
+    for i in range(2):  # column i: the derivative of the gradient along axis i
+        column = centred_differences(lambda q: land.grad(q)[:, i], p)
+        np.testing.assert_allclose(H[:, i, :], column, rtol=1e-6, atol=1e-6)
+    assert land.hessian(np.array(land.start)).shape == (2, 2)
+
+
+def test_hessians_by_hand():
+    np.testing.assert_array_equal(LANDSCAPES["ravine"].hessian(np.array([3.0, -1.0])), [[1, 0], [0, 25]])
+    # the saddle point's Hessian diag(2, -2) has eigenvalues of both signs; the minima's diag(2, 4) does not
+    np.testing.assert_array_equal(LANDSCAPES["saddle"].hessian(np.zeros(2)), [[2, 0], [0, -2]])
+    np.testing.assert_allclose(LANDSCAPES["saddle"].hessian(np.array([0.0, np.sqrt(2)])), [[2, 0], [0, 4]])
+    np.testing.assert_array_equal(LANDSCAPES["rosenbrock"].hessian(np.ones(2)), [[802, -400], [-400, 200]])
+    # the plateau's start: the well curves down radially out there (a negative eigenvalue)
+    assert np.linalg.eigvalsh(LANDSCAPES["plateau"].hessian(np.array(LANDSCAPES["plateau"].start)))[0] < 0
+
+
+def test_quadratic_bowls(rng):
+    # the default bowl is the ravine
+    bowl, ravine = quadratic(), LANDSCAPES["ravine"]
+    p = rng.standard_normal((6, 2))
+    for what in ("f", "grad", "hessian"):
+        np.testing.assert_allclose(getattr(bowl, what)(p), getattr(ravine, what)(p), atol=1e-12)
+    # turned by 45 degrees: the same eigenvalues, the steep axis along (1, -1) / sqrt(2)
+    turned = quadratic((1.0, 25.0), angle=45.0, start=(-3.0, -2.0), xlim=(-4, 4), ylim=(-4, 4))
+    A = turned.hessian(np.zeros(2))
+    np.testing.assert_allclose(np.linalg.eigvalsh(A), [1.0, 25.0])
+    np.testing.assert_allclose(turned.f(np.array([1.0, 1.0]) / np.sqrt(2)), 0.5)
+    np.testing.assert_allclose(turned.f(np.array([1.0, -1.0]) / np.sqrt(2)), 12.5)
+    np.testing.assert_allclose(turned.grad(p), p @ A, atol=1e-12)
+    np.testing.assert_allclose(turned.grad(p), centred_differences(turned.f, p), rtol=1e-6, atol=1e-6)
+    assert turned.start == (-3.0, -2.0) and turned.xlim == (-4, 4)
+    with pytest.raises(ValueError, match="curvatures must be two positive numbers"):
+        quadratic((1.0, -1.0))
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -117,3 +161,5 @@ def test_bad_points_are_rejected(name):
         land.grad(np.ones((4, 3)))
     with pytest.raises(ValueError, match="p must hold points"):
         land.f(1.0)
+    with pytest.raises(ValueError, match="p must hold points"):
+        land.hessian(np.ones(3))

@@ -1,14 +1,16 @@
 """Pictures of the chapter on exponentially weighted averages (book: ``exponentially-weighted-averages``).
 
 The data are daily temperatures (``nnopt.data.seattle_temperatures``); day ``t = 1`` is the first value
-of the series, as in the maths ``v_t = beta v_{t-1} + (1 - beta) theta_t``.
+of the series, as in the maths ``v_t = beta v_{t-1} + (1 - beta) theta_t``. Every picture that draws
+an average takes the averaging functions as arguments, with the contracts of ps05: ``ewa(theta,
+beta)`` and ``ewa_bias_corrected(theta, beta)``. The book passes the reference implementations, the
+assignment the student's own.
 """
 
 import numpy as np
 
-from nnref.ewa import effective_window, ewa, ewa_bias_corrected
 from ..explorer import Control, Explorer
-from .common import COLORS
+from .common import COLORS, SERIES, is_narrow, panels
 
 TEMP_LIMITS = (-6, 38)  # degrees C: every Seattle day of 2012-2015 fits, and v_0 = 0 shows
 
@@ -32,12 +34,14 @@ def draw_temperatures(ax, temps, ylabel="daily high (°C)"):
     return ax
 
 
-def draw_average(ax, temps, beta, corrected=False, color=COLORS["model"], label=None, **style):
-    """The EWA of ``temps`` (shape (T,)), bias-corrected or not, as a line against t. Returns the ax."""
-    v = ewa_bias_corrected(temps, beta) if corrected else ewa(temps, beta)
+def draw_average(ax, temps, beta, average, label=None, **style):
+    """The average ``average(temps, beta)`` (``ewa`` or ``ewa_bias_corrected``; temps of shape (T,)) as
+    a line against t. style: line properties (colour, line style, ...). Returns the ax."""
+    v = np.asarray(average(temps, beta), dtype=np.float64)
     if label is None:
-        label = f"β = {beta:g}" + (", corrected" if corrected else "")
-    ax.plot(np.arange(1, len(v) + 1), v, color=color, lw=style.pop("lw", 2), label=label, **style)
+        label = f"β = {beta:g}"
+    style = {"color": COLORS["model"], "lw": 2, **style}
+    ax.plot(np.arange(1, len(v) + 1), v, label=label, **style)
     return ax
 
 
@@ -49,17 +53,17 @@ def draw_weights(fig, betas=(0.8, 0.9, 0.98), t=100):
     relative to the newest, against the age in units of ``1 / (1 - beta)``: every curve is close to ``e**-x``.
     Returns the fig.
     """
-    ax_w, ax_rel = fig.subplots(1, 2)
-    colors = ["#dd8452", "#c44e52", "#8172b3", "#55a868", "#937860"]
-    for beta, color in zip(betas, colors):
+    ax_w, ax_rel = panels(fig, 2)
+    for beta, style in zip(betas, SERIES[1:]):
         w = ewa_weights(t, beta)
         i = np.arange(1, t + 1)
-        window = effective_window(beta)
-        ax_w.plot(i, w, "-", color=color, lw=1.8, label=f"β = {beta:g}: sum {w.sum():.3f}")
-        ax_w.fill_between(i, w, color=color, alpha=0.12)
-        ax_w.plot(t - window, (1 - beta) * beta**window, "o", color=color, ms=5)
+        window = 1 / (1 - beta)
+        line = {"color": style["color"], "linestyle": style["linestyle"]}
+        ax_w.plot(i, w, lw=1.8, label=f"β = {beta:g}: sum {w.sum():.3f}", **line)
+        ax_w.fill_between(i, w, color=style["color"], alpha=0.12)
+        ax_w.plot(t - window, (1 - beta) * beta**window, style["marker"], color=style["color"], mec="k", ms=6)
         ages = np.arange(0, int(4 * window) + 1)
-        ax_rel.plot(ages / window, beta**ages, "-", color=color, lw=1.8, label=f"β = {beta:g}")
+        ax_rel.plot(ages / window, beta**ages, lw=1.8, label=f"β = {beta:g}", **line)
     x = np.linspace(0, 4, 100)
     ax_rel.plot(x, np.exp(-x), ":", color="k", lw=1.2, label="$e^{-x}$")
     ax_rel.axhline(np.exp(-1), color=COLORS["muted"], lw=0.8)
@@ -79,50 +83,48 @@ def draw_weights(fig, betas=(0.8, 0.9, 0.98), t=100):
     return fig
 
 
-def draw_betas(ax, temps, betas=(0.5, 0.9, 0.98)):
-    """Raw series and its EWA for several betas (bias-corrected): smoothness against lag. Returns the ax."""
+def draw_betas(ax, temps, ewa_bias_corrected, betas=(0.5, 0.9, 0.98)):
+    """Raw series and its bias-corrected EWA for several betas: smoothness against lag. Returns the ax."""
     draw_temperatures(ax, temps)
-    colors = ["#dd8452", "#c44e52", "#8172b3", "#55a868"]
-    for beta, color in zip(betas, colors):
-        draw_average(ax, temps, beta, corrected=True, color=color,
-                     label=f"β = {beta:g} (about {effective_window(beta):g} days)")
+    for beta, style in zip(betas, SERIES[1:]):
+        draw_average(ax, temps, beta, ewa_bias_corrected, color=style["color"], linestyle=style["linestyle"],
+                     label=f"β = {beta:g} (about {1 / (1 - beta):g} days)")
     ax.set_ylim(*TEMP_LIMITS)
     ax.legend(fontsize=8, loc="upper left")
     return ax
 
 
-def draw_bias_correction(ax, temps, beta, n_days=60):
+def draw_bias_correction(ax, temps, beta, ewa, ewa_bias_corrected, n_days=60):
     """The first ``n_days`` of the series with its EWA with and without bias correction. Returns the ax."""
     temps = temps[:n_days]
     draw_temperatures(ax, temps)
-    draw_average(ax, temps, beta, corrected=False, color=COLORS["muted"], ls="--",
-                 label=f"β = {beta:g}, from $v_0 = 0$")
-    draw_average(ax, temps, beta, corrected=True, label=f"β = {beta:g}, divided by $1 - \\beta^t$")
+    draw_average(ax, temps, beta, ewa, color=COLORS["muted"], linestyle="--", label=f"β = {beta:g}, from $v_0 = 0$")
+    draw_average(ax, temps, beta, ewa_bias_corrected, label=f"β = {beta:g}, divided by $1 - \\beta^t$")
     ax.set_ylim(min(0, temps.min()) - 1, temps.max() + 3)
     ax.legend(fontsize=8, loc="lower right")
     return ax
 
 
-def draw_explorer_frame(fig, temps, beta, correction, days):
+def draw_explorer_frame(fig, temps, beta, correction, days, ewa, ewa_bias_corrected):
     """One picture of the explorer: the first ``days`` values of ``temps`` and their EWA with ``beta``.
 
-    Left: the daily highs and the average (``correction`` "on" adds the bias-corrected average, drawn
-    solid, and keeps the uncorrected one dashed). Right: the weights the average on the last day shown
-    gives to each day, and their sum ``1 - beta**t``.
+    Left (top in a narrow figure): the daily highs and the average (``correction`` "on" adds the
+    bias-corrected average, drawn solid, and keeps the uncorrected one dashed). Right: the weights the
+    average on the last day shown gives to each day, and their sum ``1 - beta**t``.
     """
     temps = temps[:days]
     corrected = correction == "on"
-    window = effective_window(beta)
-    ax, ax_w = fig.subplots(1, 2, gridspec_kw=dict(width_ratios=[2.5, 1]))
+    window = 1 / (1 - beta)
+    ax, ax_w = panels(fig, 2, width_ratios=[2.5, 1])
     draw_temperatures(ax, temps)
     if corrected:
-        draw_average(ax, temps, beta, color=COLORS["muted"], lw=1.2, ls="--", label="without correction")
-        draw_average(ax, temps, beta, corrected=True, label="bias-corrected")
+        draw_average(ax, temps, beta, ewa, color=COLORS["muted"], lw=1.2, linestyle="--", label="without correction")
+        draw_average(ax, temps, beta, ewa_bias_corrected, label="bias-corrected")
     else:
-        draw_average(ax, temps, beta, label="average from v₀ = 0")
+        draw_average(ax, temps, beta, ewa, label="average from v₀ = 0")
     ax.set_ylim(*TEMP_LIMITS)
     ax.locator_params(nbins=6)  # fewer ticks: each one costs a text layout per redraw
-    ax.legend(fontsize=8, loc="upper left", ncol=3)
+    ax.legend(fontsize=8, loc="upper left", ncol=1 if is_narrow(fig) else 3)
     # an explicit y skips matplotlib's automatic title placement, a third of a redraw
     ax.set_title(f"β = {beta:g}: an average over about 1/(1 − β) = {window:g} days", fontsize=10, y=1.0)
 
@@ -149,30 +151,42 @@ def draw_explorer_frame(fig, temps, beta, correction, days):
     return fig
 
 
-def ewa_explorer(temps):
+def explorer_alt(temps, beta, correction, days, ewa, ewa_bias_corrected):
+    """What a frame of the explorer shows, in words (its alt text)."""
+    v = np.asarray((ewa_bias_corrected if correction == "on" else ewa)(temps[:days], beta))
+    kind = "bias-corrected average" if correction == "on" else "average from v0 = 0"
+    return (f"Seattle's daily highs over {days} days and their {kind} with beta {beta:g} (about "
+            f"{1 / (1 - beta):g} days): it starts at {v[0]:.1f} °C on day 1 and ends at {v[-1]:.1f} °C; "
+            f"the weights of the last day sum to {1 if correction == 'on' else 1 - beta**days:.3f}.")
+
+
+def ewa_explorer(temps, ewa, ewa_bias_corrected):
     """Beta, bias correction and the days shown -> the EWA of a temperature series (an :class:`Explorer`).
 
-    temps: shape (T,) with T >= 366 (the book passes Seattle's daily highs of 2012-2015).
-    7 x 2 x 3 = 42 frames.
+    temps: shape (T,) with T >= 366 (the book passes Seattle's daily highs of 2012-2015);
+    ewa, ewa_bias_corrected: the averaging functions of ps05. 7 x 2 x 3 = 42 frames.
     """
     temps = np.asarray(temps, dtype=np.float64)
     days = [60, 366, len(temps)] if len(temps) > 366 else [60, len(temps)]
+    functions = dict(ewa=ewa, ewa_bias_corrected=ewa_bias_corrected)
     return Explorer(
-        lambda fig, beta, correction, days: draw_explorer_frame(fig, temps, beta, correction, days),
+        lambda fig, beta, correction, days: draw_explorer_frame(fig, temps, beta, correction, days, **functions),
         [
             Control("beta", "β", [0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995], default=0.9),
-            Control("correction", "bias correction", ["off", "on"], default="off", fmt="{}"),
+            Control("correction", "bias correction", ["off", "on"], default="off", fmt="{}", kind="toggle"),
             Control("days", "days shown", days, default=366),
         ],
         figsize=(10, 3.6),
         margins=dict(left=0.06, right=0.985, bottom=0.15, top=0.9, wspace=0.25),
-        alt="Daily high temperatures in Seattle and their exponentially weighted average",
+        alt=lambda beta, correction, days: explorer_alt(temps, beta, correction, days, **functions),
+        narrow_figsize=(4.6, 6.4),
     )
 
 
-def explorers():
-    """Every explorer of the chapter with the book's data: (name, explorer) pairs (for the benchmark)."""
+def explorers(ref):
+    """Every explorer of the chapter with the book's data and ``ref``'s functions (``ref``: the package of
+    reference implementations, ``nnref``, passed in by the benchmark): (name, explorer) pairs."""
     from ..data import seattle_temperatures
 
     _, temp_max, _ = seattle_temperatures()
-    yield "ewa", ewa_explorer(temp_max)
+    yield "ewa", ewa_explorer(temp_max, ref.ewa.ewa, ref.ewa.ewa_bias_corrected)
