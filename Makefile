@@ -43,8 +43,11 @@ test: $(VENV)/.installed-dev chromium
 chromium:          ## Debian's chromium for the browser tests (never a downloaded browser)
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
-benchmark: setup   ## widget update times
+benchmark: setup   ## live explorer redraw times (JupyterLab), per explorer
 	$(PY) benchmarks/widgets.py
+
+benchmark-site: $(VENV)/.installed-dev chromium  ## first-view bytes of every page and explorer move times (after make book)
+	$(PY) benchmarks/site.py _build/html
 
 benchmark-grading: setup  ## the autograder vs serial nbgrader autograde on a synthetic class (many minutes)
 	$(PY) benchmarks/grading.py $(if $(STUDENTS),--students $(STUDENTS))

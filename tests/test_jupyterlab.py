@@ -14,6 +14,26 @@ import pytest
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 TOKEN = "nnopt-test"
+# an explorer with one control of each kind, whose alt text says what its frame shows
+LIVE = """\
+import numpy as np
+from nnopt.explorer import Control, Explorer
+from nnopt.viz.common import panels
+
+calls = []
+
+def draw(fig, lr, grid, colour):
+    calls.append(lr)
+    ax, = panels(fig, 1)
+    ax.plot(np.arange(10), lr * np.arange(10), color=colour)
+    ax.grid(grid == "on")
+
+explorer = Explorer(draw, [Control("lr", "learning rate", [0.01, 0.1, 1.0], default=0.1),
+                           Control("grid", "grid", ["off", "on"], fmt="{}", kind="toggle"),
+                           Control("colour", "colour", ["C0", "C1", "C2"], fmt="{}", kind="choice")],
+                    figsize=(6, 3), alt=lambda lr, grid, colour: f"a line of slope {lr:g}, grid {grid}, in {colour}")
+explorer
+"""
 
 
 def free_port():
@@ -63,7 +83,14 @@ def test_slider_redraws_in_jupyterlab(lab, browser):
         page.get_by_text("Run All Cells", exact=True).click()
         image = page.locator(".jp-OutputArea .widget-image").first
         image.wait_for(timeout=60_000)
+        page.get_by_text("drawn 1").wait_for(timeout=60_000)  # displaying drew the default picture only
         before = image.get_attribute("src")
+        assert image.get_attribute("title") == "a line of slope 0.1, grid off, in C0"  # the image's accessible name
+        handle = page.locator(".jp-OutputArea .widget-slider .noUi-handle").first
+        assert handle.get_attribute("aria-valuetext") == "0.1", handle.get_attribute("aria-valuetext")
+        # a toggle is a checkbox, a choice radio buttons
+        assert page.locator(".jp-OutputArea .widget-checkbox input[type=checkbox]").count() == 1
+        assert page.locator(".jp-OutputArea .widget-radio-box input[type=radio]").count() == 3
         # move the first slider one step right with the keyboard, as a user can
         page.locator(".jp-OutputArea .widget-slider .noUi-handle").first.focus()
         page.keyboard.press("ArrowRight")
@@ -71,6 +98,11 @@ def test_slider_redraws_in_jupyterlab(lab, browser):
             "(before) => document.querySelector('.jp-OutputArea .widget-image').src !== before", arg=before,
             timeout=30_000,
         )
+        page.wait_for_function(
+            "() => document.querySelector('.jp-OutputArea .widget-image').title === 'a line of slope 1, grid off, in C0'",
+            timeout=30_000,
+        )
+        assert handle.get_attribute("aria-valuetext") == "1"
         shots = Path(__file__).resolve().parents[1] / "_build" / "screenshots"
         shots.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shots / "jupyterlab-live-explorer.png"))
