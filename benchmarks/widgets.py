@@ -18,6 +18,8 @@ import nnref
 
 def explorers():
     """(name, explorer) for every explorer the book shows: each chapter module's ``explorers()``."""
+    for info in pkgutil.iter_modules(nnref.__path__):  # so that ref.<module> works, as after an import in a page
+        importlib.import_module(f"nnref.{info.name}")
     for info in pkgutil.iter_modules(nnopt.viz.__path__):
         module = importlib.import_module(f"nnopt.viz.{info.name}")
         if hasattr(module, "explorers"):
