@@ -40,8 +40,9 @@ from matplotlib.figure import Figure
 
 # set (to "1") by the book's Sphinx extension, inherited by the kernels that execute the pages
 BOOK_BUILD = "NNOPT_BOOK_BUILD"
-# CSS widths of a frame on the static site: the text column at 1280 px, and a phone's at 390 px
-WIDE_PX = 760
+# CSS widths of a frame on the static site: the text column (688 px at 1280, 790 at 1440 and wider),
+# and a phone's at 390 px
+WIDE_PX = 720
 NARROW_PX = 358
 # screens narrower than this show the narrow frames
 NARROW_MEDIA = "(max-width: 720px)"
@@ -277,7 +278,8 @@ def encode_png(rgba, palette=True, compress_level=6):
         rgb = np.round(rgb * alpha + 255 * (1 - alpha)).astype(np.uint8)
     image = Image.fromarray(np.ascontiguousarray(rgb))
     if palette:
-        image = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        # the octree is 5-10 times faster than the median cut, and its files are smaller
+        image = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     buffer = io.BytesIO()
     image.save(buffer, format="png", optimize=False, compress_level=compress_level)
     return buffer.getvalue()
