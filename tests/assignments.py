@@ -213,4 +213,28 @@ def standardize(X, stats=None):
             "fails": ["test_standardize"],
         },
     },
+    "ps09-capstone": {
+        "wrong": {
+            "cell": "confusion_counts",
+            # rows and columns swapped: rows are the predicted classes, columns the true ones
+            "code": '''
+def confusion_counts(P, y):
+    k = P.shape[1]
+    C = np.zeros((k, k), dtype=int)
+    np.add.at(C, (np.argmax(P, axis=1), np.asarray(y).astype(int)), 1)
+    return C
+''',
+            "fails": ["test_confusion_counts"],
+        },
+        "loop": {
+            "cell": "accuracy",
+            "code": '''
+def accuracy(P, y):
+    while True:
+        pass
+''',
+            # no graded function calls accuracy (only the ungraded comparison at the end), so only its test loops
+            "fails": ["test_accuracy"],
+        },
+    },
 }
