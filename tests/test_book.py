@@ -302,3 +302,43 @@ def test_search_snippets_are_plain_text(site, browser):
     finally:
         page.close()
         server.shutdown()
+
+
+def test_kit_links_resolve_from_file_and_over_http(site):
+    """The intro and every chapter link to the student kit (kitlinks); each link names a file of the
+    built site, from file:// (relative to the page) and over http (served on 127.0.0.1)."""
+    import functools
+    import http.server
+    import re
+    import threading
+    import urllib.parse
+    import urllib.request
+
+    html, _, _ = site
+    links = {}  # page -> hrefs of its kit links
+    for page in toc_pages():
+        text = (html / f"{page}.html").read_text()
+        links[page] = re.findall(r'<a class="reference download" download="" href="([^"]+)"', text)
+        if page == "book/intro" or 'id="graded-assignment"' in text:
+            assert any(h.endswith("kit/nnopt-course-kit.zip") for h in links[page]), (page, links[page])
+        if 'id="graded-assignment"' in text:
+            assert any(h.endswith(".ipynb") for h in links[page]), (page, links[page])
+    hrefs = [(page, href) for page, found in links.items() for href in found]
+    assert len(hrefs) >= 9, links
+    for page, href in hrefs:
+        assert (html / page).parent.joinpath(href).resolve().is_file(), (page, href)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(html)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        for page, href in hrefs:
+            url = urllib.parse.urljoin(f"http://127.0.0.1:{server.server_port}/{page}.html", href)
+            with urllib.request.urlopen(url, timeout=30) as response:
+                assert response.status == 200 and response.read(), url
+    finally:
+        server.shutdown()
+        server.server_close()
