@@ -1,18 +1,20 @@
-"""Grading a class: which submissions to grade, where, and recording what comes back.
+"""Grading a class: which notebooks to grade, where, and recording what comes back.
 
 Where: threads of this process, one per core by default, each driving a zygote that forks the
 grading kernels; or the workers of a Dask cluster when a scheduler address is given.  Either way the
-pure function ``grade.grade`` runs there and returns a result; only this process writes (sqlite does
-not like concurrent writers):
+pure function ``gradecore.grade.grade`` runs there and returns a ``Result``; only this process
+writes (sqlite does not like concurrent writers):
 
-1. the gradebook (nbgrader's, so its tools still read the grades): one submission per student and
-   assignment, one grade per test cell, ``flagged`` when a human should look;
+1. the gradebook (nbgrader's, so formgrader and its other tools still read the grades): one
+   submission per student and assignment, one grade per graded cell, ``flagged`` when a person
+   should look, ``needs_manual_grade`` on written answers and tasks; scores a person gave in
+   formgrader are kept;
 2. the autograded copy, autograded/<student>/<assignment>/<notebook>.ipynb (with hidden tests:
    instructor-only);
-3. a result record, results/<assignment>/<student>/<notebook>.json, written last and atomically.
+3. a ``Record``, results/<assignment>/<student>/<notebook>.json, written last and atomically.
 
 A record holds the key of what it graded: a hash of the submission, the source notebook and the
-settings that change scores.  A submission whose record has the same key is not graded again, so
+settings that change scores.  A notebook whose record has the same key is not graded again, so
 grading twice gives the same grades, and a run that was interrupted picks up where it stopped
 without losing or double-counting anything (the gradebook is updated in place, never appended to).
 
@@ -28,7 +30,10 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from . import grade as grading
+from gradecore import client, config, wire
+from gradecore.grade import VERSION, grade
+from gradecore.rebuild import graded_cells, points
+from gradecore.results import Outcome, Result, Status, TestResult
 
 
 @dataclass(eq=False)
@@ -40,13 +45,34 @@ class Job:
     notebook: str             # the source notebook's name, e.g. ps01-perceptron.ipynb
     source: str               # the source notebook (JSON text, hidden tests included)
     data: bytes               # the submitted file
-    settings: dict
+    settings: object          # gradecore.results.Settings
     key: str = ""
     flags: list = field(default_factory=list)
 
     @property
     def label(self):
         return f"{self.assignment} {self.student}"
+
+
+@dataclass
+class Record:
+    """What autograde recorded for one notebook: the ``Result`` and what it is the result of."""
+
+    student: str
+    assignment: str
+    notebook: str
+    result: Result
+    key: str = ""
+    graded_at: str = ""
+
+    def to_dict(self):
+        return {**self.result.to_dict(), "student": self.student, "assignment": self.assignment,
+                "notebook": self.notebook, "key": self.key, "graded_at": self.graded_at}
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(data["student"], data["assignment"], data["notebook"], Result.from_dict(data),
+                   data.get("key", ""), data.get("graded_at", ""))
 
 
 def cores():
@@ -56,10 +82,18 @@ def cores():
         return os.cpu_count() or 1
 
 
+def settings_for(course, **changes):
+    """The grading settings of a course: its nbgrader_config.py, the course's root kept private."""
+    return config.settings(course.config(), private=(str(course.root),), **changes)
+
+
+def _start(settings):
+    return wire.Start(list(settings.packages), dict(settings.forbidden), list(settings.private))
+
+
 def _key(source, data, settings):
-    keep = {k: settings.get(k) for k in ("timeout", "grace", "memory", "output_limit", "renamed", "files")}
     digest = hashlib.sha256()
-    for part in (grading.VERSION, json.dumps(keep, sort_keys=True), source):
+    for part in (VERSION, json.dumps(settings.scoring(), sort_keys=True), source):
         digest.update(part.encode())
     digest.update(data)
     return digest.hexdigest()
@@ -75,31 +109,33 @@ def _match(sources, files):
         # several candidates: the one that has most of the assignment's cells
         ids = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
                for c in json.loads(sources[name])["cells"]} - {None}
+
         def overlap(path):
             try:
                 cells = json.loads(path.read_bytes()).get("cells", [])
                 return sum(c.get("metadata", {}).get("nbgrader", {}).get("grade_id") in ids for c in cells)
             except Exception:
                 return -1
+
         best = max(rest, key=lambda p: (overlap(p), p.stat().st_mtime))
         found[name] = (best, True)
     return found
 
 
 def jobs_for(course, assignment, sources, settings):
-    """The jobs of one assignment (one per student and notebook) and records for empty folders."""
+    """The jobs of one assignment (one per student and notebook) and the notebooks nobody submitted."""
     jobs, empty = [], []
-    files = course.release_files(assignment)
+    files = tuple((path, bytes.fromhex(text)) for path, text in course.release_files(assignment).items())
     for student in course.students(assignment):
         folder = course.submitted / student / assignment
         notebooks = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
         matched = _match(sources, notebooks)
         for name, source in sources.items():
             if name not in matched:
-                empty.append((student, assignment, name, source))
+                empty.append((student, name, source))
                 continue
             path, renamed = matched[name]
-            job_settings = {**settings, "files": files, "renamed": path.name if renamed else None}
+            job_settings = settings.but(files=files, renamed=path.name if renamed else None)
             job = Job(student, assignment, name, source, path.read_bytes(), job_settings)
             if renamed and len(notebooks) > 1:
                 job.flags.append(f"{len(notebooks)} notebooks in the submission: graded {path.name}")
@@ -113,22 +149,20 @@ def jobs_for(course, assignment, sources, settings):
 
 class LocalPool:
     """Grading on this machine: ``workers`` threads, each driving its own zygote (a process that
-    forks the kernels, see kernel.py).  The threads only wait on sockets; the work, and every line
-    of student code, runs in the kernels.  Zygotes are started at once, while the gradebook is
-    being prepared."""
+    forks the kernels, see gradecore.sandbox).  The threads only wait on sockets; the work, and
+    every line of student code, runs in the kernels.  Zygotes start at once, while the gradebook
+    is being prepared."""
 
-    def __init__(self, workers):
+    def __init__(self, workers, start):
         self.workers = max(1, workers)
-        grading.prestart(self.workers)
+        client.prestart(self.workers, start)
 
     def run(self, jobs):
         """Yield (job, result) as results come, in any order."""
         from concurrent.futures import ThreadPoolExecutor, as_completed
 
         executor = ThreadPoolExecutor(self.workers, thread_name_prefix="grader")
-        futures = {}
-        for job in jobs:
-            futures[executor.submit(grading.grade, job.source, job.data, job.settings)] = job
+        futures = {executor.submit(grade, job.source, job.data, job.settings): job for job in jobs}
         try:
             for future in as_completed(futures):
                 job = futures[future]
@@ -141,8 +175,8 @@ class LocalPool:
             pending = [f for f in futures if not f.done()]
             executor.shutdown(wait=False, cancel_futures=True)
             if pending:  # interrupted: stop the kernels still running, so that the threads end now
-                grading.abort()
-            grading.shutdown()
+                client.abort()
+            client.shutdown()
 
 
 class DaskPool:
@@ -151,6 +185,8 @@ class DaskPool:
     Every worker needs this course's environment (``pip install -r requirements.txt`` and the
     course package); files go with the tasks, so no shared file system is needed.
     """
+
+    workers = None
 
     def __init__(self, address):
         from distributed import Client
@@ -162,7 +198,7 @@ class DaskPool:
 
         futures = {}
         for job in jobs:
-            future = self.client.submit(grading.grade, job.source, job.data, job.settings,
+            future = self.client.submit(grade, job.source, job.data, job.settings,
                                         pure=False, key=f"grade-{job.key[:20]}-{time.monotonic_ns()}")
             futures[future] = job
         try:
@@ -179,8 +215,7 @@ class DaskPool:
 
 
 def fault(job, why):
-    return {"status": f"fault: {why}", "flags": [], "tests": {}, "score": None, "max_score": None,
-            "solutions": {}, "notebook": None}
+    return Result(max_score=None, fault=why)
 
 
 # ---------------------------------------------------------------- recording
@@ -191,20 +226,20 @@ def record_path(course, student, assignment, notebook):
 
 
 def read_record(course, student, assignment, notebook):
+    """The Record of one notebook, or None."""
     try:
-        return json.loads(record_path(course, student, assignment, notebook).read_text())
-    except (OSError, ValueError):
+        return Record.from_dict(json.loads(record_path(course, student, assignment, notebook).read_text()))
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
 def records(course):
-    """Every result record: [(student, assignment, notebook, record)]."""
+    """Every result record, as ``Record``s (by assignment, student, notebook)."""
     found = []
     for path in sorted(course.results.glob("*/*/*.json")):
         try:
-            found.append((path.parent.name, path.parent.parent.name, path.stem + ".ipynb",
-                          json.loads(path.read_text())))
-        except ValueError:
+            found.append(Record.from_dict(json.loads(path.read_text())))
+        except (ValueError, KeyError, TypeError):
             continue
     return found
 
@@ -224,80 +259,110 @@ def _timestamp(course, student, assignment):
         return None
 
 
-def save(course, gb, student, assignment, notebook, result):
-    """The result in the gradebook: scores per test cell, flagged for review (faults: removed)."""
+def save(course, gb, student, assignment, notebook, result, before=None, kept=None):
+    """The result in the gradebook: a score per graded cell, flagged for review; faults: no grade.
+
+    Scores a person gave (formgrader's manual_score) are kept; a written answer that changed since
+    it was graded (``before``: the earlier Result) needs a person's look again.  kept: manual grades
+    to put back (``_manual_grades``, when the assignment's cells were recorded afresh)."""
     from nbgrader.api import MissingEntry
 
-    if result["status"].startswith("fault"):
-        try:  # a fault is no grade: a stale one would look like one
-            gb.remove_submission(assignment, student)
+    if result.status is Status.FAULT:
+        try:  # a fault is no grade: a stale one would look like one (unless a person graded it)
+            submission = gb.find_submission(assignment, student)
         except MissingEntry:
-            pass
+            return
+        if not any(g.manual_score is not None for nb in submission.notebooks for g in nb.grades):
+            gb.remove_submission(assignment, student)
         return
     gb.update_or_create_student(student)
     timestamp = _timestamp(course, student, assignment)
-    kwargs = {"timestamp": timestamp} if timestamp else {}
-    gb.update_or_create_submission(assignment, student, **kwargs)
-    nb = gb.find_submission_notebook(os.path.splitext(notebook)[0], assignment, student)
-    for grade in nb.grades:
-        test = result["tests"].get(grade.name)
-        grade.auto_score = test["score"] if test else 0.0
-        grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
-    nb.flagged = result["status"].startswith("review")
+    gb.update_or_create_submission(assignment, student, **({"timestamp": timestamp} if timestamp else {}))
+    stem = os.path.splitext(notebook)[0]
+    nb = gb.find_submission_notebook(stem, assignment, student)
+    comments = {c.name: c for c in nb.comments}
+    for grade_row in nb.grades:
+        test = result.tests.get(grade_row.name)
+        if test is None:
+            grade_row.auto_score = 0.0
+        else:
+            grade_row.auto_score = None if test.outcome is Outcome.MANUAL else test.score
+        score, comment = (kept or {}).get((student, stem, grade_row.name), (None, None))
+        if score is not None:
+            grade_row.manual_score = score
+        if comment and grade_row.name in comments:
+            comments[grade_row.name].manual_comment = comment
+        if grade_row.manual_score is not None:  # a person's grade stands, unless the answer changed
+            changed = before is not None and before.answer(grade_row.name) != result.answer(grade_row.name)
+            grade_row.needs_manual_grade = bool(changed and test is not None and test.outcome is Outcome.MANUAL)
+        else:
+            grade_row.needs_manual_grade = grade_row.auto_score is None
+    nb.flagged = result.status is Status.REVIEW
     gb.db.commit()
 
 
-def record(course, gb, job, result):
+def record(course, gb, job, result, kept=None):
     """Write one result: gradebook, autograded copy, then the record (which marks it done)."""
-    result = dict(result)
-    if job.flags and not result["status"].startswith("fault"):
-        result["flags"] = list(job.flags) + result.get("flags", [])
-        result["status"] = "review: " + "; ".join(result["flags"])
-    notebook = result.pop("notebook", None)
-    save(course, gb, job.student, job.assignment, job.notebook, result)
-    if notebook:
-        _write_atomic(course.autograded / job.student / job.assignment / job.notebook, notebook)
-    result.update(key=job.key, student=job.student, assignment=job.assignment, notebook=job.notebook,
-                  graded_at=time.strftime("%Y-%m-%d %H:%M:%S"))
-    _write_atomic(record_path(course, job.student, job.assignment, job.notebook), json.dumps(result, indent=1))
-    return result
+    if job.flags and result.status is not Status.FAULT:
+        for flag in job.flags:
+            result.review(flag)
+    before = read_record(course, job.student, job.assignment, job.notebook)
+    save(course, gb, job.student, job.assignment, job.notebook, result, before.result if before else None, kept)
+    if result.notebook:
+        _write_atomic(course.autograded / job.student / job.assignment / job.notebook, result.notebook)
+    done = Record(job.student, job.assignment, job.notebook, result, job.key, time.strftime("%Y-%m-%d %H:%M:%S"))
+    _write_atomic(record_path(course, job.student, job.assignment, job.notebook),
+                  json.dumps(done.to_dict(), indent=1))
+    return done
 
 
 def _missing_record(course, gb, student, assignment, notebook, source):
-    """A folder without the notebook: every test 0 (as nbgrader does), flagged."""
+    """A folder without the notebook: every graded cell 0 (as nbgrader does), flagged."""
     import nbformat
 
-    tests = {}
-    for cell in nbformat.reads(source, as_version=4).cells:
-        if grading.role(cell) in ("test", "manual"):
-            points = float(cell.metadata.nbgrader["points"])
-            tests[cell.metadata.nbgrader["grade_id"]] = {"score": 0.0, "max_score": points, "outcome": "missing",
-                                                         "message": "no notebook submitted", "warnings": [],
-                                                         "truncated": False}
-    result = {"status": "review: no notebook in the submission", "flags": ["no notebook in the submission"],
-              "tests": tests, "score": 0.0, "max_score": sum(t["max_score"] for t in tests.values()),
-              "solutions": {}}
-    job = Job(student, assignment, notebook, source, b"", {}, key="missing")
+    cells = graded_cells(nbformat.reads(source, as_version=4))
+    result = Result(max_score=sum(points(c) for c in cells.values()), score=0.0,
+                    tests={gid: TestResult(gid, points(c), 0.0, Outcome.MISSING, "no notebook submitted")
+                           for gid, c in cells.items()},
+                    reasons=["no notebook in the submission"])
+    job = Job(student, assignment, notebook, source, b"", None, key="missing")
     return record(course, gb, job, result)
+
+
+def _manual_grades(gb, assignment):
+    """{(student, notebook, cell): (manual_score, manual_comment)} of an assignment's gradebook."""
+    kept = {}
+    for submission in gb.assignment_submissions(assignment):
+        for nb in submission.notebooks:
+            comments = {c.name: c.manual_comment for c in nb.comments}
+            for g in nb.grades:
+                if g.manual_score is not None or comments.get(g.name):
+                    kept[submission.student_id, nb.name, g.name] = (g.manual_score, comments.get(g.name))
+    return kept
 
 
 # ---------------------------------------------------------------- the command
 
 
-def autograde(course, assignments, jobs=None, scheduler=None, force=False, settings=None, log=print):
-    """Grade every submission of the assignments; returns a summary dict (graded, reused, faults, review)."""
+def autograde(course, assignments, jobs=None, scheduler=None, force=False, settings=None, new_cells=False,
+              log=print):
+    """Grade every submission of the assignments; returns a summary dict (graded, reused, faults, review).
+
+    settings: gradecore Settings (default: the course's, ``settings_for``); new_cells: the cells of
+    these assignments changed since they were graded: forget the recorded cells and grade everything
+    again, keeping the manual grades of the cells that remain."""
     import warnings
 
     from nbgrader.api import Gradebook
     from sqlalchemy.exc import SAWarning
 
     warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's own, on every new submission
-    settings = {**grading.DEFAULTS, **(settings or {})}
+    settings = settings or settings_for(course)
     inject = os.environ.get("AUTOGRADER_INJECT")  # fault injection, for the tests
     if inject:
-        settings["inject"] = json.loads(inject)
+        settings = settings.but(inject=tuple(json.loads(inject).items()))
     stop_after = int(os.environ.get("AUTOGRADER_INTERRUPT_AFTER", "0"))  # a simulated Ctrl-C, for the tests
-    todo, summary = [], {"graded": 0, "reused": 0, "faults": 0, "review": 0, "seconds": 0.0}
+    todo, kept, summary = [], {}, {"graded": 0, "reused": 0, "faults": 0, "review": 0, "seconds": 0.0}
     started = time.monotonic()
     pool = None
     course.gradebook.parent.mkdir(parents=True, exist_ok=True)  # sqlite needs the folder
@@ -307,37 +372,43 @@ def autograde(course, assignments, jobs=None, scheduler=None, force=False, setti
                 continue
             sources = {p.name: p.read_text() for p in course.notebooks(assignment)}
             found, empty = jobs_for(course, assignment, sources, settings)
-            if pool is None and not scheduler and found:
-                pool = LocalPool(jobs or cores())  # its zygotes start while the gradebook is prepared
-            course.prepare(assignment)
-            for student, _, notebook, source in empty:
-                _missing_record(course, gb, student, assignment, notebook, source)
-            graded = {(s.student_id, s.assignment.name) for s in gb.assignment_submissions(assignment)}
+            reuse = {}
             for job in found:
-                old = None if force else read_record(course, job.student, job.assignment, job.notebook)
-                if old and old.get("key") == job.key and not old["status"].startswith("fault"):
+                old = None if force or new_cells else read_record(course, job.student, job.assignment, job.notebook)
+                if old and old.key == job.key and old.result.status is not Status.FAULT:
+                    reuse[job] = old
+            if pool is None and not scheduler and len(reuse) < len(found):
+                pool = LocalPool(jobs or cores(), _start(settings))  # zygotes start while the gradebook is prepared
+            if new_cells:  # the gradebook forgets the old cells; the manual grades come back with each save
+                kept[assignment] = _manual_grades(gb, assignment)
+                gb.remove_assignment(assignment)
+            course.prepare(assignment)
+            for student, notebook, source in empty:
+                _missing_record(course, gb, student, assignment, notebook, source)
+            graded = {s.student_id for s in gb.assignment_submissions(assignment)}
+            for job in found:
+                if job in reuse:
                     summary["reused"] += 1
-                    if (job.student, job.assignment) not in graded:  # e.g. a gradebook made afresh
-                        save(course, gb, job.student, job.assignment, job.notebook, old)
-                    continue
-                todo.append(job)
+                    if job.student not in graded:  # e.g. a gradebook made afresh
+                        save(course, gb, job.student, job.assignment, job.notebook, reuse[job].result)
+                else:
+                    todo.append(job)
         if not todo:
-            grading.shutdown()
-            log(f"nothing to grade ({summary['reused']} submission(s) already graded; --force grades again)")
+            client.shutdown()
+            log(f"nothing to grade ({summary['reused']} notebook(s) already graded; --force grades again)")
             return summary
         where = f"the Dask cluster at {scheduler}" if scheduler else f"{pool.workers} local worker(s)"
-        log(f"grading {len(todo)} submission(s) on {where} ({summary['reused']} already graded)")
+        log(f"grading {len(todo)} notebook(s) on {where} ({summary['reused']} already graded)")
         pool = pool or DaskPool(scheduler)
         results = pool.run(todo)
         try:
             for n, (job, result) in enumerate(results, 1):
-                result = record(course, gb, job, result)
-                status = result["status"]
+                done = record(course, gb, job, result, kept.get(job.assignment)).result
                 summary["graded"] += 1
-                summary["faults"] += status.startswith("fault")
-                summary["review"] += status.startswith("review")
-                score = "-" if result["score"] is None else f"{result['score']:g}/{result['max_score']:g}"
-                log(f"[{n}/{len(todo)}] {job.label}: {score} {status[:150]}")
+                summary["faults"] += done.status is Status.FAULT
+                summary["review"] += done.status is Status.REVIEW
+                score = "-" if done.score is None else f"{done.score:g}/{done.max_score:g}"
+                log(f"[{n}/{len(todo)}] {job.label}: {score} {done.describe()[:150]}")
                 if stop_after and n >= stop_after:
                     raise KeyboardInterrupt
         finally:

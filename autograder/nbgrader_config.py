@@ -25,6 +25,15 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(here, "gradebook.db")
 
 # the code a student finds in place of each solution
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
-# a cell running longer than this is interrupted (an infinite loop scores 0 for its tests only)
+# a cell using more CPU seconds than this is interrupted (an infinite loop scores 0 for its tests only)
 c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
+
+# grading (gradecore.config, read by the autograder and by the students' self-check):
+# the course's own package, which grading kernels read and the tamper guard keeps as it was
+c.Grading.packages = ["nnopt"]
+# after every test cell, each of these must still fail a wrong answer (else the test is not trusted)
+c.Grading.probes = {"nnopt.checks": ["check_close(0.0, 1.0, token)", "check_float('x', token)",
+                                     "checks = Checks(token)\nchecks.close(0.0, 1.0, token)\nchecks.done()"]}
+# what no grading kernel may import or read, by any route
+c.Grading.forbidden = {"nnref": "the reference implementations", "autograder": "the instructor's tools"}

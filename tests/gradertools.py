@@ -126,18 +126,39 @@ HOSTILE = {
     "crash_exit": (
         lambda: submission({"cost_gradients": "import os\n\ndef cost_gradients(X, y, w, b):\n    os._exit(1)\n"}),
         NB, 4, "review", "crashed", {"test_cost_gradients": "crashed", "test_gradient_descent": "crashed"}),
-    "segfault": (
+    "segfault": (  # reads far outside an array's memory
+        lambda: submission({"squared_error_cost": "def squared_error_cost(y_hat, y):\n"
+                                                  "    view = np.lib.stride_tricks.as_strided(y, (2,), (2**40,))\n"
+                                                  "    return float(view.sum())\n"}),
+        NB, 5, "review", "SIGSEGV", {"test_squared_error_cost": "crashed"}),
+    "ctypes_call": (  # C code through ctypes: refused once student code runs
         lambda: submission({"squared_error_cost": "import ctypes\n\ndef squared_error_cost(y_hat, y):\n"
                                                   "    return ctypes.string_at(0)\n"}),
-        NB, 5, "review", "SIGSEGV", {"test_squared_error_cost": "crashed"}),
+        NB, 5, "review", "tried to call C code through ctypes", {"test_squared_error_cost": "failed"}),
     "memory_bomb": (
         lambda: submission({"predict": "def predict(X, w, b):\n    hog = []\n    while True:\n"
                                        "        hog.append(np.ones(2**24))\n"}),
         NB, 5, "ok", "", {"test_predict": "failed"}),
-    "kill_grader": (  # kills its parent process (the zygote): the kernel dies with it, a new zygote takes over
+    "kill_grader": (  # tries to kill its parent process (the zygote): refused
         lambda: submission({"cost_gradients": "import os, signal\n\ndef cost_gradients(X, y, w, b):\n"
                                               "    os.kill(os.getppid(), signal.SIGKILL)\n"}),
-        NB, 4, "review", "crashed", {"test_cost_gradients": "crashed", "test_gradient_descent": "crashed"}),
+        NB, 4, "review", "tried to send a signal to another process",
+        {"test_cost_gradients": "failed", "test_gradient_descent": "failed"}),
+    "import_reference": (  # fetches the reference implementation at run time, by a computed name
+        lambda: submission({"predict": "import importlib\n\ndef predict(X, w, b):\n"
+                                       "    return importlib.import_module('nn' + 'ref.perceptron').predict(X, w, b)\n"}),
+        NB, 5, "review", "tried to import nnref (the reference implementations)",
+        {"test_predict": "failed", "test_gradient_descent": "failed"}),
+    "read_solutions": (  # reads the instructor's notebook from the course folder
+        lambda: submission({"predict": CORRECT_PREDICT + "\nimport os, nnopt\n"
+                                       "_root = os.path.dirname(os.path.dirname(nnopt.__file__))\n"
+                                       "try:\n    print(os.listdir(os.path.join(_root, 'solutions')))\n"
+                                       "except OSError as e:\n    print(e)\n"}),
+        NB, 10, "review", "tried to read a private file of the course", {}),
+    "run_program": (  # starts a program
+        lambda: submission({"predict": CORRECT_PREDICT + "\nimport subprocess\n"
+                                       "try:\n    subprocess.run(['ls', '/'])\nexcept OSError as e:\n    print(e)\n"}),
+        NB, 10, "review", "tried to run a program (subprocess.Popen)", {}),
     "leak_hidden_tests": (  # raises the hidden tests (read from IPython's input history) as its message
         lambda: submission({"predict": "def predict(X, w, b):\n"
                                        "    raise ValueError(In[-1].split('BEGIN HIDDEN TESTS')[-1])\n"}),
@@ -183,6 +204,8 @@ HOSTILE = {
         NB, 10, "ok", "", {}),
     "missing_function": (lambda: submission({"cost_gradients": "# I ran out of time\n"}), NB, 4, "ok", "",
                          {"test_cost_gradients": "failed"}),
+    "syntax_error": (lambda: submission({"predict": "def predict(X, w, b):\n    retrun X @ w + b\n"}), NB, 5, "ok",
+                     "", {"test_predict": "failed"}),
     "wrong_shapes": (lambda: submission({"predict": "def predict(X, w, b):\n    return (X @ w + b)[:, None]\n"}),
                      NB, 5, "ok", "", {"test_predict": "failed"}),
     "nan_results": (lambda: submission({"squared_error_cost": "def squared_error_cost(y_hat, y):\n"

@@ -190,6 +190,7 @@ def test_dask_cluster_grades_as_the_local_pool(tmp_path):
 
 def test_grading_as_root_warns(tmp_path):
     course = small_course(tmp_path)
+    make_class(course, ["correct"])
     proc = grade(course)
     assert ("warning: grading as root" in proc.stderr) == (os.geteuid() == 0)
 

@@ -8,13 +8,15 @@ from concurrent.futures import ThreadPoolExecutor
 import nbformat
 import pytest
 
-from autograder import grade as grading
+from gradecore import client, config
+from gradecore.grade import grade
+from gradecore.results import Outcome
 from mistakes import catalogue
 from nbtools import ROOT, make_submission, notebooks, read
 
 pytestmark = pytest.mark.slow
 MISTAKES = catalogue()
-TIMEOUT = 60
+SETTINGS = config.settings(config.load(ROOT / "autograder" / "nbgrader_config.py"), limits={"timeout": 60})
 
 
 def _graded(mistake, folder):
@@ -23,12 +25,10 @@ def _graded(mistake, folder):
     solution = read(notebooks(mistake.assignment)[0])
     release = read(ROOT / "exercises" / mistake.assignment / path.name)
     nb = make_submission(release, solution, replace={mistake.cell: mistake.code.strip("\n")})
-    files = {}
-    for extra in sorted((ROOT / "exercises" / mistake.assignment).rglob("*")):
-        if extra.is_file() and extra.suffix != ".ipynb":
-            files[str(extra.relative_to(ROOT / "exercises" / mistake.assignment))] = extra.read_bytes().hex()
-    result = grading.grade(path.read_text(), nbformat.writes(nb).encode(), {"timeout": TIMEOUT, "files": files})
-    return result["tests"]
+    folder = ROOT / "exercises" / mistake.assignment
+    files = tuple((str(f.relative_to(folder)), f.read_bytes()) for f in sorted(folder.rglob("*"))
+                  if f.is_file() and f.suffix != ".ipynb")
+    return grade(path.read_text(), nbformat.writes(nb).encode(), SETTINGS.but(files=files)).tests
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def verdicts():
     work = [(m, folder) for m in MISTAKES for folder in ("exercises", "solutions")]
     with ThreadPoolExecutor(2) as pool:
         results = list(pool.map(lambda job: _graded(*job), work))
-    grading.shutdown()
+    client.shutdown()
     return {(m.id, folder): r for (m, folder), r in zip(work, results)}
 
 
@@ -51,8 +51,8 @@ def test_visible_tests_name_the_mistake(verdicts, mistake):
         pytest.skip("caught by hidden tests only (the prompt says so)")
     tests = verdicts[(mistake.id, "exercises")]
     for gid in mistake.failing:
-        assert tests[gid]["outcome"] != "passed", f"the visible {gid} passes {mistake.id}"
-    messages = " | ".join(tests[gid]["message"] or "" for gid in mistake.failing)
+        assert tests[gid].outcome is not Outcome.PASSED, f"the visible {gid} passes {mistake.id}"
+    messages = " | ".join(tests[gid].message or "" for gid in mistake.failing)
     assert mistake.visible in messages, f"{mistake.id}: {messages}"
 
 
@@ -60,7 +60,7 @@ def test_visible_tests_name_the_mistake(verdicts, mistake):
 def test_hidden_tests_catch_the_mistake(verdicts, mistake):
     tests = verdicts[(mistake.id, "solutions")]
     for gid in mistake.failing:
-        assert tests[gid]["score"] < tests[gid]["max_score"], f"grading gives {gid} full marks for {mistake.id}"
+        assert tests[gid].score < tests[gid].max_score, f"grading gives {gid} full marks for {mistake.id}"
 
 
 def test_most_mistakes_are_caught_by_visible_tests():

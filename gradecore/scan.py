@@ -6,12 +6,17 @@ course's checks (``np.allclose = ...``), redefining a checking tool that a locke
 (``check_close = lambda *a: None``), replacing assert-related builtins (``def isinstance``,
 ``class AssertionError``), or reaching into the interpreter (``gc``, ``ctypes``, ``sys._getframe``,
 ``get_ipython()``, file descriptors).  Each finding flags the submission for a human look; the
-score itself comes from a run in which the kernel has undone such changes (see ``kernel.Guard``).
+score itself comes from a run in which the kernel has undone such changes (see ``guard.Guard``).
+
+CPython 3.11's ``ast`` is not thread-safe (two threads building syntax trees at once can fail with
+``SystemError: AST constructor recursion depth mismatch``), and grading threads scan at the same
+time: every tree is built under one lock (``parse``).
 """
 
 import ast
 import builtins
 import re
+import threading
 
 BUILTINS = set(dir(builtins))
 # builtins a test leans on: replacing them by a function or class is tampering, whatever the value
@@ -20,18 +25,21 @@ ASSERT_BUILTINS = {
     "max", "type", "getattr", "hasattr", "callable", "repr", "str", "print", "range", "zip", "map", "sorted",
 }
 # modules and names that ordinary numerical code never needs
-SUSPECT_MODULES = {"gc", "ctypes", "inspect", "importlib", "builtins", "socket", "signal", "autograder",
-                   "nbgrader", "traitlets", "IPython", "threading", "multiprocessing", "subprocess", "resource"}
+SUSPECT_MODULES = {"gc", "ctypes", "inspect", "importlib", "builtins", "socket", "signal", "gradecore", "nbgrader",
+                   "traitlets", "IPython", "threading", "multiprocessing", "subprocess", "resource", "runpy"}
 SUSPECT_ATTRS = {
     "settrace", "setprofile", "_getframe", "modules", "__subclasses__", "__globals__", "__code__",
     "f_locals", "f_globals", "f_back", "__builtins__", "_exit", "kill", "killpg", "fork", "dup", "dup2",
     "write", "fdopen", "setrlimit", "__dict__", "__setattr__",
 }
 SUSPECT_OWNERS = {"sys", "os"}  # SUSPECT_ATTRS count on these, or on anything for dunder names
-KNOWN_MODULES = {"np", "numpy", "builtins", "__builtins__", "sys", "nnopt", "math", "plt", "matplotlib"}
+KNOWN_MODULES = {"np", "numpy", "builtins", "__builtins__", "sys", "math", "plt", "matplotlib"}
 HISTORY = {"In", "Out", "_ih", "_oh", "_dh"}
 # what IPython turns magics and shell commands into: not a finding
 MAGIC_METHODS = {"run_line_magic", "run_cell_magic", "system", "getoutput"}
+
+
+_AST = threading.Lock()
 
 
 def parse(code):
@@ -42,10 +50,16 @@ def parse(code):
         code = TransformerManager().transform_cell(code)
     except Exception:
         pass
-    try:
-        return ast.parse(code)
-    except (SyntaxError, ValueError):
-        return None
+    return tree(code)
+
+
+def tree(code):
+    """The syntax tree of Python code, or None; built under one lock, whatever the thread."""
+    with _AST:
+        try:
+            return ast.parse(code)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
 
 
 def _root(node):
@@ -83,9 +97,9 @@ def bound_names(tree):
     return names
 
 
-def module_aliases(trees):
-    """Names bound to modules by import statements in any of the cells."""
-    aliases = set(KNOWN_MODULES)
+def module_aliases(trees, packages=()):
+    """Names bound to modules by import statements in any of the cells (and the course's packages)."""
+    aliases = set(KNOWN_MODULES) | set(packages)
     for tree in trees:
         for node in ast.walk(tree) if tree else []:
             if isinstance(node, ast.Import):
@@ -101,12 +115,16 @@ def tools(locked_trees):
     return found
 
 
-def tampering(student_codes, locked_codes):
-    """Findings in the students' code, as short sentences (empty: nothing suspicious)."""
+def tampering(student_codes, locked_codes, packages=(), forbidden=()):
+    """Findings in the students' code, as short sentences (empty: nothing suspicious).
+
+    packages: the course's own packages (their attributes are tools); forbidden: packages no
+    student code has any business importing (the reference implementations, say)."""
     locked = [parse(code) for code in locked_codes]
     student = [parse(code) for code in student_codes]
     protected = tools(locked)
-    modules = module_aliases(locked + student) | protected
+    modules = module_aliases(locked + student, packages) | protected
+    suspect = SUSPECT_MODULES | set(forbidden)
     findings = []
     stored = {n.id for tree in student if tree for n in ast.walk(tree)
               if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
@@ -165,7 +183,7 @@ def tampering(student_codes, locked_codes):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
                 for name in names:
-                    if name.split(".")[0] in SUSPECT_MODULES:
+                    if name.split(".")[0] in suspect:
                         add(f"imports {name}")
                 if isinstance(node, ast.ImportFrom) and node.module in ("os", "sys"):
                     for alias in node.names:
