@@ -23,7 +23,7 @@ from .logistic import relu, softmax
 from .minibatch import make_minibatches
 
 __all__ = ["one_hot", "softmax", "cross_entropy", "softmax_cross_entropy_gradient", "network_forward",
-           "network_backward", "train", "accuracy", "confusion_counts", "init_network", "predict_proba"]
+           "network_backward", "train_classifier", "accuracy", "confusion_counts", "init_network", "predict_proba"]
 
 
 def _labels(y, name="y", k=None):
@@ -213,7 +213,7 @@ def predict_proba(X, params, bn_param=None):
     return network_forward(X, params, bn_param)[0]
 
 
-def train(X, y, params, rule, config, schedule, num_epochs, batch_size, rng,
+def train_classifier(X, y, params, rule, config, schedule, num_epochs, batch_size, rng,
           X_val=None, y_val=None, patience=None, bn_param=None):
     """Mini-batch training of the network with an update rule, a learning-rate schedule and early stopping.
 

@@ -7,7 +7,7 @@ from nnref import optim, schedules
 from nnref.backprop import numerical_gradient
 from nnref.capstone import (accuracy, confusion_counts, cross_entropy, init_network, network_backward,
                             network_forward, one_hot, predict_proba, softmax, softmax_cross_entropy_gradient,
-                            train)
+                            train_classifier)
 
 
 def test_one_hot_by_hand():
@@ -132,7 +132,7 @@ def test_train_matches_torch_optim_with_the_same_batches(torch, rng, rule_name):
         return schedules.time_based_decay(lr0, decay, epoch)
 
     rule, config = getattr(optim, rule_name), {"momentum": 0.8} if rule_name == "sgd_momentum" else {}
-    params, history = train(X, y, params0, rule, config, schedule, 3, 16, np.random.default_rng(7))
+    params, history = train_classifier(X, y, params0, rule, config, schedule, 3, 16, np.random.default_rng(7))
 
     leaves = {k: torch.tensor(v, requires_grad=True) for k, v in params0.items()}
     scale = 1 - 0.8 if rule_name == "sgd_momentum" else 1.0  # the course's momentum = PyTorch's with lr (1 - beta)
@@ -166,7 +166,7 @@ def test_train_with_batchnorm_matches_torch(torch, rng):
     X, y = _digits_like(rng)
     params0 = init_network(6, 5, 3, np.random.default_rng(1), batchnorm=True)
     bn_param = {"mode": "train"}
-    params, history = train(X, y, params0, optim.sgd, {}, lambda e: 0.3, 2, 20, np.random.default_rng(3),
+    params, history = train_classifier(X, y, params0, optim.sgd, {}, lambda e: 0.3, 2, 20, np.random.default_rng(3),
                             bn_param=bn_param)
     W1 = torch.nn.Linear(6, 5, bias=False)
     bn = torch.nn.BatchNorm1d(5, momentum=0.1)
@@ -210,7 +210,7 @@ def test_train_counts_epochs_from_zero_and_gives_each_parameter_its_own_state(rn
         calls.append((id(config), w.shape, config["learning_rate"]))
         return optim.adam(w, dw, config)
 
-    params, history = train(X, y, params0, rule, {}, schedule, 3, 8, np.random.default_rng(0))
+    params, history = train_classifier(X, y, params0, rule, {}, schedule, 3, 8, np.random.default_rng(0))
     assert epochs == [0, 1, 2]
     assert len(calls) == 3 * 4 * 4  # epochs x batches x parameter arrays
     assert len({c[0] for c in calls}) == 4  # one config dict per parameter array
@@ -223,10 +223,10 @@ def test_early_stopping_returns_the_best_epoch(rng):
     Xv, yv = _digits_like(rng, m=30)
     params0 = init_network(6, 30, 3, np.random.default_rng(0))
     args = (X, y, params0, optim.adam, {}, lambda e: 0.05, 60, 8)
-    full_params, full = train(*args, np.random.default_rng(1), Xv, yv)
+    full_params, full = train_classifier(*args, np.random.default_rng(1), Xv, yv)
     best = int(np.argmin(full["val_loss"]))
     assert full["best_epoch"] == best and best < 57, "the run must overfit for this test"
-    params, stopped = train(*args, np.random.default_rng(1), Xv, yv, patience=3)
+    params, stopped = train_classifier(*args, np.random.default_rng(1), Xv, yv, patience=3)
     # stops 3 epochs after the best one and returns its parameters
     assert len(stopped["val_loss"]) == best + 4 and stopped["best_epoch"] == best
     np.testing.assert_allclose(stopped["val_loss"], full["val_loss"][:best + 4])
@@ -245,4 +245,4 @@ def test_train_rejects_bad_input(rng):
                     batch_size=4, rng=rng)
         args.update(kwargs)
         with pytest.raises(ValueError, match=word):
-            train(**args)
+            train_classifier(**args)

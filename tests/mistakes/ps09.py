@@ -220,8 +220,8 @@ def network_backward(X, Y, params, cache):
     return {"dW1": X.T @ dZ1, "db1": dZ1.sum(axis=0), "dW2": cache["A1"].T @ dZ2, "db2": dZ2.sum(axis=0)}
 ''', visible="KeyError"),
     # ---------------------------------------------------------------- train
-    Mistake(A, "train", "epochs-from-1", '''
-def train(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_val=None, y_val=None, patience=None):
+    Mistake(A, "train_classifier", "epochs-from-1", '''
+def train_classifier(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_val=None, y_val=None, patience=None):
     if patience is not None and X_val is None:
         raise ValueError("patience needs validation data")
     k = len(params["b2"])
@@ -243,8 +243,8 @@ def train(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_v
     history["best_epoch"] = num_epochs - 1
     return params, history
 ''', visible="the epochs passed to schedule"),
-    Mistake(A, "train", "shared-config", '''
-def train(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_val=None, y_val=None, patience=None):
+    Mistake(A, "train_classifier", "shared-config", '''
+def train_classifier(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_val=None, y_val=None, patience=None):
     if patience is not None and X_val is None:
         raise ValueError("patience needs validation data")
     k = len(params["b2"])
@@ -270,8 +270,8 @@ def train(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_v
     history["best_epoch"] = best_epoch if X_val is not None else num_epochs - 1
     return (best_params if patience else params), history
 ''', visible="different config dicts"),
-    Mistake(A, "train", "shuffle-once", '''
-def train(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_val=None, y_val=None, patience=None):
+    Mistake(A, "train_classifier", "shuffle-once", '''
+def train_classifier(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_val=None, y_val=None, patience=None):
     if patience is not None and X_val is None:
         raise ValueError("patience needs validation data")
     k = len(params["b2"])
@@ -300,9 +300,9 @@ def train(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_v
     history = {key: np.array(v) for key, v in history.items()}
     history["best_epoch"] = best_epoch if X_val is not None else num_epochs - 1
     return (best_params if patience else params), history
-''', visible="call it once per epoch"),
-    Mistake(A, "train", "schedule-ignored", '''
-def train(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_val=None, y_val=None, patience=None):
+''', visible="call make_minibatches once per epoch"),
+    Mistake(A, "train_classifier", "schedule-ignored", '''
+def train_classifier(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_val=None, y_val=None, patience=None):
     if patience is not None and X_val is None:
         raise ValueError("patience needs validation data")
     k = len(params["b2"])
@@ -329,8 +329,8 @@ def train(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_v
     history["best_epoch"] = best_epoch if X_val is not None else num_epochs - 1
     return (best_params if patience else params), history
 ''', visible="config['learning_rate'] at each rule call"),
-    Mistake(A, "train", "loss-before-epoch", '''
-def train(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_val=None, y_val=None, patience=None):
+    Mistake(A, "train_classifier", "loss-before-epoch", '''
+def train_classifier(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_val=None, y_val=None, patience=None):
     if patience is not None and X_val is None:
         raise ValueError("patience needs validation data")
     k = len(params["b2"])
@@ -359,8 +359,8 @@ def train(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_v
     history["best_epoch"] = best_epoch if X_val is not None else num_epochs - 1
     return (best_params if patience else params), history
 ''', visible="measured before each epoch's updates"),
-    Mistake(A, "train", "returns-last", '''
-def train(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_val=None, y_val=None, patience=None):
+    Mistake(A, "train_classifier", "returns-last", '''
+def train_classifier(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_val=None, y_val=None, patience=None):
     if patience is not None and X_val is None:
         raise ValueError("patience needs validation data")
     k = len(params["b2"])
@@ -389,8 +389,8 @@ def train(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_v
     history["best_epoch"] = best_epoch if X_val is not None else num_epochs - 1
     return params, history
 ''', visible="the last epoch's parameters returned instead of the best"),
-    Mistake(A, "train", "patience-plus-one", '''
-def train(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_val=None, y_val=None, patience=None):
+    Mistake(A, "train_classifier", "patience-plus-one", '''
+def train_classifier(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_val=None, y_val=None, patience=None):
     if patience is not None and X_val is None:
         raise ValueError("patience needs validation data")
     k = len(params["b2"])
@@ -419,8 +419,8 @@ def train(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_v
     history["best_epoch"] = best_epoch if X_val is not None else num_epochs - 1
     return (best_params if patience else params), history
 ''', visible="history['val_loss'] with patience = 3"),
-    Mistake(A, "train", "mutates-params", '''
-def train(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_val=None, y_val=None, patience=None):
+    Mistake(A, "train_classifier", "mutates-params", '''
+def train_classifier(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_val=None, y_val=None, patience=None):
     if patience is not None and X_val is None:
         raise ValueError("patience needs validation data")
     k = len(params["b2"])
@@ -447,9 +447,9 @@ def train(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_v
     history = {key: np.array(v) for key, v in history.items()}
     history["best_epoch"] = best_epoch if X_val is not None else num_epochs - 1
     return (best_params if patience else params), history
-''', visible="train changed the initial params"),
-    Mistake(A, "train", "new-config-each-step", '''
-def train(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_val=None, y_val=None, patience=None):
+''', visible="train_classifier changed the initial params"),
+    Mistake(A, "train_classifier", "new-config-each-step", '''
+def train_classifier(X, y, params, rule, config, schedule, num_epochs, batch_size, rng, X_val=None, y_val=None, patience=None):
     if patience is not None and X_val is None:
         raise ValueError("patience needs validation data")
     k = len(params["b2"])
