@@ -2,7 +2,7 @@
 schedules, and what goes wrong on real data (book: ``capstone``; ps09).
 
 Nothing here trains a network by itself: every experiment takes the functions it runs as arguments,
-``train`` (the training loop of ps09: ``train(X, y, params, rule, config, schedule, num_epochs, batch_size,
+``train`` (the training loop of ps09, ``train_classifier(X, y, params, rule, config, schedule, num_epochs, batch_size,
 rng, X_val, y_val, patience) -> (params, history)``), ``init(n_in, n_hidden, k, rng) -> params``, the update
 rules and the schedules. The book passes the reference implementations, a notebook the student's own.
 The pictures take the results (histories, confusion counts) and draw them.
@@ -14,7 +14,9 @@ import numpy as np
 
 from ..data import digits
 from ..explorer import Control, Explorer
-from .common import COLORS, SERIES, panels
+from matplotlib.ticker import FixedLocator, NullLocator
+
+from .common import COLORS, PLAIN, SERIES, panels
 
 LN10 = float(np.log(10))  # the cross-entropy of predicting 1/10 for every class
 
@@ -161,32 +163,47 @@ def _style(k, **extra):
     return style
 
 
+LOSS_TICKS = [1e-4, 1e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0]
+
+
 def _loss_axis(ax, num_epochs, ylim=(0.02, 3.0)):
     ax.set_yscale("log")
     ax.set_ylim(*ylim)
+    # a few fixed major ticks and no minor ones: a log axis's dozens of minor ticks cost most of a redraw
+    ax.yaxis.set_major_locator(FixedLocator([t for t in LOSS_TICKS if ylim[0] <= t <= ylim[1]]))
+    ax.yaxis.set_major_formatter(PLAIN)
+    ax.yaxis.set_minor_locator(NullLocator())
     ax.set_xlim(0, num_epochs)
+    ax.xaxis.set_major_locator(FixedLocator(np.linspace(0, num_epochs, 5).round()))
     ax.set_xlabel("epoch")
     ax.set_ylabel("cross-entropy")
     ax.grid(True, which="major", alpha=0.3)
     ax.axhline(LN10, color=COLORS["muted"], lw=0.8, ls=":")
 
 
+def _joined(curves):
+    """Several curves as one polyline with NaN breaks: one artist instead of one per curve (cheaper to draw)."""
+    xs, ys = [], []
+    for y in curves:
+        xs += [np.arange(1, len(y) + 1), [np.nan]]
+        ys += [np.asarray(y, dtype=np.float64), [np.nan]]
+    return np.concatenate(xs), np.concatenate(ys)
+
+
 def draw_runs(ax, histories, k=0, label=None, train=True):
-    """Validation loss (solid) and, with ``train``, training loss (thin) of several seeds of one setting.
+    """Validation loss (solid) and, with ``train``, training loss (dashed) of several seeds of one setting.
 
     The epoch that early stopping keeps (lowest validation loss) is marked on each run. Returns the ax.
     """
     style = SERIES[k % len(SERIES)]
-    for i, h in enumerate(histories):
-        epochs = np.arange(1, len(h["val_loss"]) + 1)
-        ax.plot(epochs, h["val_loss"], color=style["color"], lw=1.6, alpha=0.85,
-                label=(label or "validation") if i == 0 else None)
-        if train:
-            ax.plot(epochs, h["train_loss"], color=style["color"], lw=0.9, ls="--", alpha=0.7,
-                    label="training" if i == 0 else None)
-        best = h["best_epoch"]
-        ax.plot(best + 1, h["val_loss"][best], marker=style["marker"], color=style["color"], ms=6, ls="none",
-                label="lowest validation loss" if i == 0 else None)
+    ax.plot(*_joined(h["val_loss"] for h in histories), color=style["color"], lw=1.6, alpha=0.85,
+            label=label or "validation")
+    if train:
+        ax.plot(*_joined(h["train_loss"] for h in histories), color=style["color"], lw=0.9, ls="--", alpha=0.7,
+                label="training")
+    best = np.array([(h["best_epoch"] + 1, h["val_loss"][h["best_epoch"]]) for h in histories])
+    ax.plot(best[:, 0], best[:, 1], marker=style["marker"], color=style["color"], mec="k", mew=0.6, ms=7,
+            ls="none", label="lowest validation loss")
     return ax
 
 
@@ -206,13 +223,13 @@ def draw_comparison(fig, runs, optimizer, schedule, title=True):
 
     runs: {Setting: [history, ...]} from :func:`compare`. Returns the fig.
     """
-    ax_runs, ax_all = panels(fig, 2, sharey=True)
+    ax_runs, ax_all = panels(fig, 2)
     names = list(dict.fromkeys(s.optimizer for s in runs))
     setting = next(s for s in runs if s.optimizer == optimizer and s.schedule == schedule)
     histories = runs[setting]
     num_epochs = len(histories[0]["val_loss"])
     draw_runs(ax_runs, histories, names.index(optimizer))
-    _loss_axis(ax_runs, num_epochs)
+    _loss_axis(ax_runs, num_epochs, (1e-3, 3.0))
     ax_runs.legend(fontsize=8, loc="upper right")
     if title:
         ax_runs.set_title(f"{optimizer}, lr = {setting.lr:g}, {schedule}: best validation loss "
@@ -221,8 +238,8 @@ def draw_comparison(fig, runs, optimizer, schedule, title=True):
         chosen = next(s for s in runs if s.optimizer == name and s.schedule == schedule)
         draw_band(ax_all, runs[chosen], k, label=f"{name} (lr = {chosen.lr:g})", lw=2.6 if name == optimizer else 1.2,
                   alpha=0.25 if name == optimizer else 0.08)
-    _loss_axis(ax_all, num_epochs)
-    ax_all.set_ylabel("")
+    _loss_axis(ax_all, num_epochs, (0.05, 3.0))
+    ax_all.set_ylabel("validation cross-entropy")
     ax_all.legend(fontsize=8, loc="upper right")
     if title:
         ax_all.set_title(f"validation loss, mean of {len(histories)} seeds (band: lowest to highest), {schedule}",
@@ -258,7 +275,7 @@ def comparison_explorer(runs):
         ],
         figsize=(10, 3.8),
         narrow_figsize=(4.6, 7.2),
-        margins=dict(left=0.07, right=0.98, bottom=0.13, top=0.9, wspace=0.08),
+        margins=dict(left=0.07, right=0.98, bottom=0.13, top=0.9, wspace=0.22),
         alt=comparison_alt(runs),
     )
 
@@ -436,14 +453,14 @@ def failure_study(train, init, rules, schedules, data=None, seed=0):
         return run_setting(train, init, rules, schedules, data, setting, [seed], num_epochs, **kwargs)[0]
 
     large, dead = {}, {}
-    for lr in (0.3, 3.0, 30.0):
+    for lr in (1.0, 10.0, 100.0):
         params, history = one(Setting("SGD", lr))
         large[f"SGD, lr = {lr:g}"] = history
         dead[f"SGD, lr = {lr:g}"] = dead_units(data.X_train, params)
     unscaled = {
-        "pixels / 16, SGD lr = 0.3": one(Setting("SGD", 0.3))[1],
-        "raw 0..16, SGD lr = 0.3": one(Setting("SGD", 0.3), raw)[1],
-        "raw 0..16, SGD lr = 0.3 / 256": one(Setting("SGD", 0.3 / 256), raw)[1],
+        "pixels / 16, SGD lr = 1": one(Setting("SGD", 1.0))[1],
+        "raw 0..16, SGD lr = 1": one(Setting("SGD", 1.0), raw)[1],
+        "raw 0..16, SGD lr = 1 / 256": one(Setting("SGD", 1.0 / 256), raw)[1],
         "raw 0..16, Adam lr = 0.01": one(Setting("Adam", 0.01), raw)[1],
     }
     params = init(64, 32, 10, np.random.default_rng(seed))
@@ -451,9 +468,21 @@ def failure_study(train, init, rules, schedules, data=None, seed=0):
     small = stratified_split(data.y_train, (100 / len(data.y_train), 1 - 100 / len(data.y_train)),
                              np.random.default_rng(seed))[0]
     few = DigitsSplit(data.X_train[small], data.y_train[small], data.X_val, data.y_val, data.X_test, data.y_test)
-    overfitting = {
-        "100 training images, 256 hidden units, Adam lr = 0.01": one(Setting("Adam", 0.01), few, 200, hidden=256)[1],
-        f"all {len(data.y_train)} training images, 256 hidden units, Adam lr = 0.01":
-            one(Setting("Adam", 0.01), data, 100, hidden=256)[1],
-    }
+    overfitting = {f"100 training images, {h} hidden units, Adam lr = 0.01": one(Setting("Adam", 0.01), few, 200, hidden=h)[1]
+                   for h in (32, 256)}
     return Failures(large, dead, unscaled, pre, overfitting)
+
+
+def explorers(ref):
+    """The chapter's explorer with ``ref``'s implementations (``ref``: the package of reference implementations,
+    ``nnref``, passed in by the benchmark): (name, explorer) pairs. The runs are shorter than the book's (2 seeds,
+    10 epochs): the benchmark times the drawing, which does not depend on them."""
+    from importlib import import_module
+
+    cap, optim, schedules = (import_module(f"{ref.__name__}.{name}") for name in ("capstone", "optim", "schedules"))
+    rules = {"SGD": optim.sgd, "Momentum": optim.sgd_momentum, "RMSprop": optim.rmsprop, "Adam": optim.adam}
+    settings = [Setting(name, lr, schedule) for schedule in SCHEDULES
+                for name, lr in zip(OPTIMIZERS, (1.0, 3.0, 0.003, 0.01))]
+    runs = compare(cap.train_classifier, cap.init_network, rules, schedule_factories(schedules.step_decay,
+                   schedules.exponential_decay), digits_split(), settings, (0, 1), 10)
+    yield "comparison", comparison_explorer(runs)
