@@ -174,7 +174,8 @@ def _loss_axis(ax, num_epochs, ylim=(0.02, 3.0)):
     ax.yaxis.set_major_formatter(PLAIN)
     ax.yaxis.set_minor_locator(NullLocator())
     ax.set_xlim(0, num_epochs)
-    ax.xaxis.set_major_locator(FixedLocator(np.linspace(0, num_epochs, 5).round()))
+    step = next(step for step in (5, 10, 20, 25, 50, 100) if num_epochs / step <= 6)
+    ax.xaxis.set_major_locator(FixedLocator(np.arange(0, num_epochs + 1, step)))
     ax.set_xlabel("epoch")
     ax.set_ylabel("cross-entropy")
     ax.grid(True, which="major", alpha=0.3)
@@ -324,7 +325,7 @@ def draw_preactivations(ax, samples):
     bins = np.linspace(-top, top, 61)
     for k, (label, values) in enumerate(samples.items()):
         ax.hist(values, bins=bins, histtype="step", lw=1.6, color=SERIES[k]["color"], ls=SERIES[k]["linestyle"],
-                label=f"{label}: std {values.std():.2g}")
+                label=f"{label}: std {values.std():.2f}")
     ax.set_xlabel("hidden pre-activation z at the start")
     ax.set_ylabel("count")
     ax.legend(fontsize=8)
@@ -347,7 +348,7 @@ def draw_overfitting(fig, curves, patience=None):
             ax.axvline(min(best + 1 + patience, epochs.size), color=COLORS["muted"], lw=1, ls="--",
                        label=f"early stopping, patience {patience}")
         _loss_axis(ax, epochs.size, (1e-4, 3.0))
-        ax.legend(fontsize=8, loc="lower left")
+        ax.legend(fontsize=8, loc="center right")
         ax.set_title(label, fontsize=9)
         if k:
             ax.set_ylabel("")
