@@ -159,6 +159,38 @@ def numerical_gradient(f, x, h=1e-5):
     return grad
 
 
+def forward_difference(f, x, h=1e-5):
+    """One-sided differences ``(f(x + h e_i) - f(x)) / h``: the gradient check done worse (error O(h)).
+
+    The contract of :func:`numerical_gradient` (``x`` nudged in place and restored); the book's gradient
+    check compares the two.
+    """
+    if not isinstance(x, np.ndarray) or x.dtype != np.float64:
+        raise ValueError("x must be a float64 numpy array (its entries are nudged in place and restored)")
+    check_positive(h, "h")
+    f0 = float(f(x))
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        try:
+            x[i] = old + h
+            grad[i] = (float(f(x)) - f0) / h
+        finally:
+            x[i] = old
+    return grad
+
+
+def backward_without_derivative(X, Y, params, cache, activation="tanh"):
+    """A *wrong* backward pass, for the book's gradient check: it forgets the factor g'(Z1) of the hidden layer.
+
+    The arguments and the result as :func:`backward`.
+    """
+    m = X.shape[0]
+    dZ2 = (cache["A2"] - Y) / m
+    dZ1 = dZ2 @ params["W2"].T  # the bug: no "* g'(Z1)"
+    return {"dW1": X.T @ dZ1, "db1": dZ1.sum(axis=0), "dW2": cache["A1"].T @ dZ2, "db2": dZ2.sum(axis=0)}
+
+
 def relative_error(a, b):
     """Relative distance ``||a - b|| / (||a|| + ||b||)`` of two arrays of the same shape (Euclidean norms).
 

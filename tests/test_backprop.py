@@ -199,3 +199,15 @@ def _net():
     params = init_params(2, 4, 1, np.random.default_rng(0))
     _, cache = forward(np.ones((3, 2)), params)
     return params, cache
+
+
+def test_forward_difference_has_the_contract_of_numerical_gradient():
+    # the book's one-sided differences: (f(x + h) - f(x)) / h, x restored, even when f fails
+    from nnref.backprop import forward_difference
+
+    x = np.array([[1.0, -2.0], [0.5, 3.0]])
+    g = forward_difference(lambda v: np.sum(v**2), x, h=1e-3)
+    np.testing.assert_allclose(g, 2 * x + 1e-3, rtol=1e-9)
+    np.testing.assert_array_equal(x, [[1.0, -2.0], [0.5, 3.0]])
+    with pytest.raises(ValueError, match="h must be"):
+        forward_difference(lambda v: 0.0, x, h=0.0)

@@ -10,10 +10,12 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from nnref.backprop import backward, forward, init_params, relative_error
+import nnref
 from nnopt.data import moons
-from nnref.logistic import log_loss
 from nnopt.viz import backprop as viz
+from nnref.backprop import (backward, backward_without_derivative, count_parameters, forward, forward_difference,
+                            init_params, relative_error, train_network)
+from nnref.logistic import log_loss
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -32,10 +34,10 @@ def test_moons_data():
 @pytest.mark.parametrize("sizes, units, lines, total", [([3, 4, 2], 9, 20, 26), ([3, 4, 4, 1], 12, 32, 41)])
 def test_draw_network_shows_every_unit_and_weight(sizes, units, lines, total):
     ax = Figure().subplots()
-    viz.draw_network(ax, sizes)
+    viz.draw_network(ax, sizes, count_parameters)
     assert sum(len(c.get_offsets()) for c in ax.collections) == units
     assert len(ax.lines) == lines  # one line per weight
-    assert ax.get_title().endswith(f"= {total}")
+    assert ax.get_title().endswith(f": {total} parameters")
 
 
 def test_draw_boundary_draws_the_half_probability_line():
@@ -59,36 +61,29 @@ def test_draw_boundary_draws_the_half_probability_line():
     np.testing.assert_allclose(vertices @ w + b, 0.0, atol=1e-2)
 
 
-def test_accuracy():
-    assert viz.accuracy(np.array([0.9, 0.2, 0.6, 0.4]), np.array([1.0, 0.0, 0.0, 0.0])) == 0.75
+def test_fraction_right():
+    assert viz.fraction_right(np.array([0.9, 0.2, 0.6, 0.4]), np.array([1.0, 0.0, 0.0, 0.0])) == 0.75
 
 
 def test_train_moons_network_starts_from_scaled_init_params_and_learns():
     X, y = moons()
     Y = y[:, None]
-    params0, costs0 = viz.train_moons_network(X, Y, 4, "tanh", num_iters=0, seed=5)
+    params0, costs0 = viz.train_moons_network(X, Y, 4, "tanh", init_params, train_network, num_iters=0, seed=5)
     reference = init_params(2, 4, 1, np.random.default_rng(5))
     np.testing.assert_allclose(params0["W1"], reference["W1"] * 100 / math.sqrt(2), rtol=1e-14)
     np.testing.assert_allclose(params0["W2"], reference["W2"] * 100 / 2, rtol=1e-14)
     assert costs0.shape == (0,)
-    params, costs = viz.train_moons_network(X, Y, 4, "tanh", lr=1.5, num_iters=1500, seed=1)
-    start, _ = viz.train_moons_network(X, Y, 4, "tanh", num_iters=0, seed=1)
+    params, costs = viz.train_moons_network(X, Y, 4, "tanh", init_params, train_network, lr=1.5, num_iters=1500, seed=1)
+    start, _ = viz.train_moons_network(X, Y, 4, "tanh", init_params, train_network, num_iters=0, seed=1)
     assert costs[0] == pytest.approx(log_loss(forward(X, start, "tanh")[0], Y), rel=1e-12)
     assert costs[-1] < 0.1 < 0.3 < costs[0]
-    assert viz.accuracy(forward(X, params, "tanh")[0][:, 0], y) > 0.95
-
-
-def test_trained_network_is_cached():
-    X, y = moons(m=30)
-    first = viz.trained_network(X, y, 2, "relu", lr=1.0, num_iters=50)
-    assert viz.trained_network(X, y, 2, "relu", lr=1.0, num_iters=50) is first
-    assert viz.trained_network(X, y, 2, "relu", lr=1.0, num_iters=51) is not first
+    assert viz.fraction_right(forward(X, params, "tanh")[0][:, 0], y) > 0.95
 
 
 def test_forward_difference_is_first_order_and_restores_x():
     # for sum(x**3): one-sided gives 3x^2 + 3xh + h^2, centred gives 3x^2 + h^2
     x = np.array([1.0, -2.0])
-    g = viz.forward_difference(lambda v: np.sum(v**3), x, h=0.1)
+    g = forward_difference(lambda v: np.sum(v**3), x, h=0.1)
     np.testing.assert_allclose(g, 3 * x**2 + 0.3 * x + 0.01, rtol=1e-10)
     np.testing.assert_array_equal(x, [1.0, -2.0])
 
@@ -97,18 +92,23 @@ def test_buggy_backward_differs_only_in_the_hidden_layer():
     X, Y, params = viz.check_network()
     _, cache = forward(X, params, "tanh")
     right = backward(X, Y, params, cache, "tanh")
-    wrong = viz.backward_without_derivative(X, Y, params, cache, "tanh")
+    wrong = backward_without_derivative(X, Y, params, cache, "tanh")
     for key in ("dW2", "db2"):
         np.testing.assert_allclose(wrong[key], right[key], rtol=1e-15)
     for key in ("dW1", "db1"):
         assert relative_error(wrong[key], right[key]) > 0.1
 
 
-def test_gradient_check_shows_truncation_and_round_off():
+@pytest.fixture(scope="module")
+def check():
+    return viz.book_gradient_check(nnref)
+
+
+def test_gradient_check_shows_truncation_and_round_off(check):
     X, Y, params = viz.check_network()
     hs = [1e-2, 1e-3, 1e-5, 1e-11]
-    centred, gaps, analytic = viz.gradient_check(X, Y, params, hs, difference="centred")
-    one_sided, _, _ = viz.gradient_check(X, Y, params, hs, difference="forward")
+    centred, gaps, analytic = viz.gradient_check(X, Y, params, hs, check, difference="centred")
+    one_sided, _, _ = viz.gradient_check(X, Y, params, hs, check, difference="forward")
     assert gaps.shape == (4, 13) and analytic.shape == (13,)
     # truncation: centred error falls as h^2 (100x per decade), one-sided as h (10x per decade)
     assert 50 < centred[0] / centred[1] < 200
@@ -119,7 +119,7 @@ def test_gradient_check_shows_truncation_and_round_off():
     # round-off: at h = 1e-11 the error is back up
     assert centred[3] > 100 * centred[2]
     # a bug is visible at every step
-    buggy, _, _ = viz.gradient_check(X, Y, params, hs, backward_kind="bug: no g'(Z1)")
+    buggy, _, _ = viz.gradient_check(X, Y, params, hs, check, backward_kind="bug: no g'(Z1)")
     assert np.all(buggy > 1e-2)
 
 
@@ -138,28 +138,105 @@ def test_draw_error_curves_and_gaps():
 
 
 def _all_frames(explorer):
-    keys = explorer.frames()
-    assert len(keys) == math.prod(len(c.values) for c in explorer.controls)
-    return keys
+    pngs = [explorer.render(**params) for params in explorer.combinations()]
+    assert len(pngs) == math.prod(len(c.values) for c in explorer.controls)
+    return pngs
 
 
 def test_boundary_explorer_renders_every_frame():
     X, y = moons(m=60)
-    explorer = viz.boundary_explorer(X, y, hidden_units=(1, 3), activations=("tanh", "relu"), num_iters=200)
+    explorer = viz.boundary_explorer(X, y, forward, init_params, train_network, count_parameters,
+                                     hidden_units=(1, 3), activations=("tanh", "relu"), num_iters=200)
     frames = _all_frames(explorer)
-    assert len(frames) == 4 and len(set(frames.values())) == 4  # every frame differs
-    assert explorer.render(n_h=3, activation="relu").startswith(PNG)
+    assert len(frames) == 4 and len(set(frames)) == 4  # every frame differs
+    assert len({explorer.alt_text(**p) for p in explorer.combinations()}) == 4
+    assert explorer.frame("narrow", n_h=3, activation="relu").startswith(PNG)
 
 
-def test_gradient_check_explorer_renders_every_frame():
-    explorer = viz.gradient_check_explorer(*viz.check_network())
+def test_gradient_check_explorer_renders_every_frame(check):
+    explorer = viz.gradient_check_explorer(*viz.check_network(), check)
     frames = _all_frames(explorer)
-    assert len(frames) == 48 and len(set(frames.values())) == 48
+    assert len(frames) == 48 and len(set(frames)) == 48
+    assert [c.kind.value for c in explorer.controls] == ["slider", "toggle", "toggle"]
+    assert "right" in explorer.alt_text() and "wrong" in explorer.alt_text(backward_kind="bug: no g'(Z1)")
 
 
 def test_book_explorers():
-    found = dict(viz.explorers())
+    found = dict(viz.explorers(nnref))
     assert sorted(found) == ["boundary", "gradient check"]
     for explorer in found.values():
         assert math.prod(len(c.values) for c in explorer.controls) <= 60
         assert explorer.render().startswith(PNG)
+
+
+def test_the_module_takes_its_algorithms_as_arguments():
+    source = open(viz.__file__).read()
+    assert "nnref" not in source.replace("``nnref``", "")
+    for name in ("count_parameters", "init_params", "forward", "backward", "numerical_gradient", "relative_error",
+                 "accuracy", "softmax"):
+        assert f"def {name}(" not in source
+
+
+def test_the_numbers_of_the_page(check):
+    """The numbers the backpropagation chapter states, recomputed with the reference implementations."""
+    # the worked example, forwards and backwards (ReLU, labels 1, 0, 1)
+    X = np.array([[3.0, 5.0], [5.0, 1.0], [10.0, 2.0]])
+    params = {"W1": np.array([[1.0, 0.0, 2.0], [0.0, 1.0, -1.0]]), "b1": np.array([0.0, 0.0, -2.0]),
+              "W2": np.array([[1.0], [0.0], [-1.0]]), "b2": np.array([0.5])}
+    A2, cache = forward(X, params, "relu")
+    np.testing.assert_allclose(A2.ravel(), [0.9707, 0.1824, 0.0041], atol=5e-5)
+    Y = np.array([[1.0], [0.0], [1.0]])
+    grads = backward(X, Y, params, cache, "relu")
+    np.testing.assert_allclose(((A2 - Y) / 3).ravel(), [-0.0098, 0.0608, -0.3320], atol=5e-5)
+    np.testing.assert_allclose(grads["dW2"].ravel(), [-3.045, -0.652, -4.886], atol=5e-4)
+    assert grads["db2"][0] == pytest.approx(-0.2809, abs=5e-5)
+    np.testing.assert_allclose(grads["dW1"], [[-3.045, 0, 3.016], [-0.652, 0, 0.603]], atol=5e-4)
+    np.testing.assert_allclose(grads["db1"], [-0.2809, 0, 0.2712], atol=5e-5)
+    # parameter counts, and exercise 1
+    assert (count_parameters([3, 4, 2]), count_parameters([3, 4, 4, 1])) == (26, 41)
+    assert count_parameters([784, 128, 10]) == 101_770 and 138 / 101_770 == pytest.approx(0.0014, abs=5e-5)
+    # exercise 4: differences of x^3 at 1 with h = 0.1
+    assert (1.1**3 - 1) / 0.1 == pytest.approx(3.31) and (1.1**3 - 0.9**3) / 0.2 == pytest.approx(3.01)
+    # the gradient-check explorer's answers
+    Xc, Yc, pc = viz.check_network()
+    fine = np.geomspace(1e-1, 1e-12, 45)
+    centred, _, _ = viz.gradient_check(Xc, Yc, pc, fine, check, difference="centred")
+    forward_d, _, _ = viz.gradient_check(Xc, Yc, pc, fine, check, difference="forward")
+    assert fine[np.argmin(centred)] == pytest.approx(1e-5, rel=0.5) and 1e-11 < centred.min() < 3e-11
+    assert 1e-8 < fine[np.argmin(forward_d)] < 1e-7 and 1e-8 < forward_d.min() < 3e-8
+    steps = [1e-5]
+    at_h, _, _ = viz.gradient_check(Xc, Yc, pc, steps, check, difference="forward")
+    assert 3e-6 < at_h[0] < 5e-6  # "about 4e-6: suspicious"
+    buggy, _, _ = viz.gradient_check(Xc, Yc, pc, [10.0 ** -k for k in range(1, 13)], check, backward_kind="bug: no g'(Z1)")
+    assert np.all((0.25 < buggy) & (buggy < 0.3))
+    assert np.finfo(float).eps ** (1 / 3) == pytest.approx(6e-6, rel=0.02)
+
+
+@pytest.mark.slow
+def test_the_boundary_explorer_answers():
+    X, y = moons()
+    runs = {}
+    for n_h, activation in [(3, "sigmoid"), (3, "tanh"), (3, "relu"), (2, "relu"), (4, "sigmoid"), (20, "tanh"),
+                            (20, "sigmoid")]:
+        params, costs = viz.train_moons_network(X, y[:, None], n_h, activation, init_params, train_network)
+        right = viz.fraction_right(forward(X, params, activation)[0][:, 0], y)
+        runs[n_h, activation] = (right, costs, params)
+    below = {act: int(np.argmax(runs[3, act][1] < 0.25)) for act in ("sigmoid", "tanh", "relu")}
+    assert 250 < below["relu"] < 300 and 340 < below["tanh"] < 400 and 1700 < below["sigmoid"] < 1900
+    assert runs[3, "tanh"][0] == 0.975 and runs[3, "tanh"][1][-1] == pytest.approx(0.066, abs=5e-4)
+    assert runs[3, "relu"][0] == runs[2, "relu"][0] == 0.88
+    assert runs[3, "relu"][1][-1] == pytest.approx(0.245, abs=5e-4)
+    # two of the three ReLU units are copies: their weight vectors point the same way
+    W = np.vstack([runs[3, "relu"][2]["W1"], runs[3, "relu"][2]["b1"]])
+    W = W / np.linalg.norm(W, axis=0)
+    assert np.max((W.T @ W)[np.triu_indices(3, 1)]) > 0.999
+    # the sigmoid is the slowest to get below 0.25 from 3 units up (400 to 2700 updates, tanh 60 to 370), and
+    # ends with the highest cost from 4 units up
+    for n_h in (3, 4, 6, 10, 20):
+        costs = {act: viz.train_moons_network(X, y[:, None], n_h, act, init_params, train_network)[1]
+                 for act in ("sigmoid", "tanh", "relu")}
+        first = {act: int(np.argmax(c < 0.25)) for act, c in costs.items()}
+        assert 400 <= first["sigmoid"] <= 2750 and 55 <= first["tanh"] <= 375, (n_h, first)
+        assert first["sigmoid"] > max(first["tanh"], first["relu"]), (n_h, first)
+        if n_h >= 4:
+            assert costs["sigmoid"][-1] > max(costs["tanh"][-1], costs["relu"][-1]), n_h

@@ -3,31 +3,27 @@
 Two explorers: the decision boundary of a trained 2-layer network on the moons (hidden units and
 activation), and a gradient check (step ``h``, one-sided or centred differences, a correct or a buggy
 ``backward``) showing truncation error for large steps and round-off error for small ones.
+
+Every picture that needs an algorithm takes it as an argument, with the contracts of ps03 (and ps02's
+``log_loss``): the book passes the reference implementations, an assignment the student's own.
+``train_network(X, Y, n_h, activation, lr, num_iters, rng, params=None) -> (params, costs)`` is batch
+gradient descent on the network from ``params`` (the reference's, or a loop a notebook writes with its
+own ``forward`` and ``backward``).
 """
 
-import hashlib
+from importlib import import_module
 
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-from nnref.backprop import (
-    backward,
-    count_parameters,
-    forward,
-    init_params,
-    numerical_gradient,
-    relative_error,
-    train_network,
-)
 from ..explorer import Control, Explorer
-from nnref.logistic import log_loss
-from .common import COLORS, cost_curve
+from .common import COLORS, SERIES, cost_curve, panels
 
 ACTIVATION_NAMES = ("sigmoid", "tanh", "relu")
 HIDDEN_UNITS = (1, 2, 3, 4, 6, 10, 20)
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
-PARAM_COLORS = {"W1": "#4c72b0", "b1": "#64b5cd", "W2": "#dd8452", "b2": "#c44e52"}
-CLASS_COLORS = ("#c44e52", "#4c72b0")  # label 0, label 1
+PARAM_COLORS = {name: style["color"] for name, style in zip(("W1", "b1", "W2", "b2"), SERIES)}
+CLASS_COLORS = (COLORS["path"], COLORS["data"])  # label 0, label 1
 GRADIENT_THRESHOLDS = (1e-7, 1e-4)  # below: right; between: suspicious; above: wrong
 COST_TICKS = (0.02, 0.05, 0.1, 0.2, 0.5)
 
@@ -35,10 +31,11 @@ COST_TICKS = (0.02, 0.05, 0.1, 0.2, 0.5)
 # -- architecture ---------------------------------------------------------------------------
 
 
-def draw_network(ax, layer_sizes, title=None):
+def draw_network(ax, layer_sizes, count_parameters):
     """A fully connected network as circles (units) and lines (weights), inputs on the left. Returns the ax.
 
-    layer_sizes: sizes from input to output, e.g. ``[3, 4, 2]``. The title defaults to the parameter count.
+    layer_sizes: sizes from input to output, e.g. ``[3, 4, 2]``; count_parameters: the function of ps03,
+    for the title.
     """
     sizes = list(layer_sizes)
     tallest = max(sizes)
@@ -58,11 +55,7 @@ def draw_network(ax, layer_sizes, title=None):
     ax.set_xlim(-0.5, last + 0.5)
     ax.set_ylim(-(tallest - 1) / 2 - 1.5, (tallest - 1) / 2 + 0.5)
     ax.set_axis_off()
-    if title is None:
-        weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
-        biases = sum(sizes[1:])
-        title = f"{sizes}: {weights} weights + {biases} biases = {count_parameters(sizes)}"
-    ax.set_title(title, fontsize=10)
+    ax.set_title(f"{sizes}: {count_parameters(sizes)} parameters", fontsize=10)
     return ax
 
 
@@ -78,7 +71,7 @@ def draw_computation_graph(ax):
     box = dict(boxstyle="round,pad=0.35", fc="white", ec=COLORS["data"], lw=1.5)
     for k, (name, shape) in enumerate(zip(nodes, shapes)):
         ax.text(2 * k, 0, name, ha="center", va="center", fontsize=13, bbox=box)
-        ax.text(2 * k, 0.42, shape, ha="center", va="bottom", fontsize=8, color="0.35")
+        ax.text(2 * k, 0.42, shape, ha="center", va="bottom", fontsize=9, color="0.35")
     for k, op in enumerate(forward_ops):
         ax.annotate("", xy=(2 * k + 1.62, 0.12), xytext=(2 * k + 0.38, 0.12),
                     arrowprops=dict(arrowstyle="->", color="0.2", lw=1.3))
@@ -119,9 +112,9 @@ class ProbabilityGrid:
         return np.asarray(predict_proba(self.points)).reshape(self.shape)
 
 
-def network_proba(params, activation):
-    """The network's probability of label 1 as a function of points (k, n_x) -> (k,)."""
-    return lambda P: forward(P, params, activation)[0][:, 0]
+def network_proba(forward, params, activation):
+    """The network's probability of label 1 (``forward`` of ps03) as a function of points (k, n_x) -> (k,)."""
+    return lambda P: np.asarray(forward(P, params, activation)[0])[:, 0]
 
 
 def draw_boundary(ax, X, y, probabilities, grid):
@@ -143,13 +136,13 @@ def draw_boundary(ax, X, y, probabilities, grid):
     return ax
 
 
-def accuracy(probabilities, y):
+def fraction_right(probabilities, y):
     """Fraction of examples whose predicted label (probability > 1/2) equals y (both of shape (m,))."""
     return float(np.mean((np.asarray(probabilities) > 0.5) == (y == 1)))
 
 
-def train_moons_network(X, Y, n_h, activation, lr=1.5, num_iters=3000, seed=1):
-    """Batch gradient descent on the 2-layer network, as ``nnref.backprop.train_network`` but from larger weights.
+def train_moons_network(X, Y, n_h, activation, init_params, train_network, lr=1.5, num_iters=3000, seed=1):
+    """Batch gradient descent on the 2-layer network (``train_network``) from larger weights than ``init_params``'.
 
     The weights are ``init_params``' draws scaled to a standard deviation of ``1 / sqrt(n_in)`` (instead of
     0.01), so that every setting of the explorer leaves the plateau near the start within ``num_iters``.
@@ -157,41 +150,32 @@ def train_moons_network(X, Y, n_h, activation, lr=1.5, num_iters=3000, seed=1):
     loss before update i.
     """
     params = init_params(X.shape[1], n_h, Y.shape[1], np.random.default_rng(seed))
-    params["W1"] = params["W1"] * (100 / np.sqrt(X.shape[1]))
-    params["W2"] = params["W2"] * (100 / np.sqrt(n_h))
+    params = {**params, "W1": params["W1"] * (100 / np.sqrt(X.shape[1])), "W2": params["W2"] * (100 / np.sqrt(n_h))}
     return train_network(X, Y, n_h, activation, lr, num_iters, None, params=params)
 
 
-_TRAINED = {}  # (data digest, n_h, activation, lr, num_iters, seed) -> (params, costs)
-
-
-def trained_network(X, y, n_h, activation, lr=1.5, num_iters=3000, seed=1):
-    """``train_moons_network`` on X (m, 2) and y (m,), cached: the explorer and the page share each run."""
-    digest = hashlib.sha1(np.ascontiguousarray(X).tobytes() + np.ascontiguousarray(y).tobytes()).hexdigest()
-    key = (digest, n_h, activation, lr, num_iters, seed)
-    if key not in _TRAINED:
-        _TRAINED[key] = train_moons_network(X, y[:, None], n_h, activation, lr, num_iters, seed)
-    return _TRAINED[key]
-
-
-def boundary_explorer(X, y, hidden_units=HIDDEN_UNITS, activations=ACTIVATION_NAMES, lr=1.5, num_iters=3000, seed=1):
+def boundary_explorer(X, y, forward, init_params, train_network, count_parameters,
+                      hidden_units=HIDDEN_UNITS, activations=ACTIVATION_NAMES, lr=1.5, num_iters=3000, seed=1):
     """Hidden units and activation -> decision boundary and cost curve of a trained network (an :class:`Explorer`).
 
-    X: shape (m, 2); y: labels 0/1 of shape (m,). Every network is trained here, once (a few seconds), so that
-    moving a slider only redraws.
+    X: shape (m, 2); y: labels 0/1 of shape (m,); forward, init_params, count_parameters: the functions of
+    ps03; train_network: see the module's docstring. Every network is trained here, once (a few seconds
+    with the reference implementation), so that moving a control only redraws.
     """
     grid = ProbabilityGrid(X)
     frames = {}
     for n_h in hidden_units:
         for activation in activations:
-            params, costs = trained_network(X, y, n_h, activation, lr, num_iters, seed)
-            proba = network_proba(params, activation)
-            frames[n_h, activation] = (grid.evaluate(proba), costs, accuracy(proba(X), y))
+            params, costs = train_moons_network(X, y[:, None], n_h, activation, init_params, train_network,
+                                                lr, num_iters, seed)
+            proba = network_proba(forward, params, activation)
+            frames[n_h, activation] = (grid.evaluate(proba), np.asarray(costs), fraction_right(proba(X), y))
     ylim = (min(c.min() for _, c, _ in frames.values()) * 0.8, 0.8)
+    counts = {n_h: count_parameters([X.shape[1], n_h, 1]) for n_h in hidden_units}
 
     def draw(fig, n_h, activation):
         probabilities, costs, acc = frames[n_h, activation]
-        ax_b, ax_c = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1]})
+        ax_b, ax_c = panels(fig, 2, width_ratios=[1.25, 1])
         draw_boundary(ax_b, X, y, probabilities, grid)
         ax_b.set_title(f"{n_h} hidden {activation} unit{'s' if n_h > 1 else ''}: "
                        f"{100 * acc:.1f}% right", fontsize=10)
@@ -201,19 +185,24 @@ def boundary_explorer(X, y, hidden_units=HIDDEN_UNITS, activations=ACTIVATION_NA
         ax_c.set_ylim(*ylim)
         ax_c.set_yticks(COST_TICKS)
         ax_c.set_xticks(np.linspace(0, len(costs), 4).round())  # few ticks: each costs a text layout
-        ax_c.set_title(f"training ({count_parameters([X.shape[1], n_h, 1])} parameters): "
-                       f"cost {costs[-1]:.3f}", fontsize=10)
+        ax_c.set_title(f"training ({counts[n_h]} parameters): cost {costs[-1]:.3f}", fontsize=10)
         return fig
+
+    def alt(n_h, activation):
+        _, costs, acc = frames[n_h, activation]
+        return (f"A network with {n_h} hidden {activation} unit{'s' * (n_h > 1)} trained on the two moons: "
+                f"{100 * acc:.1f}% of the points on the right side of its boundary, a final cost of {costs[-1]:.3f}")
 
     return Explorer(
         draw,
         [
             Control("n_h", "hidden units", list(hidden_units), default=3, fmt="{:d}"),
-            Control("activation", "hidden activation", list(activations), default="tanh", fmt="{}"),
+            Control("activation", "hidden activation", list(activations), default="tanh", fmt="{}", kind="choice"),
         ],
         figsize=(10, 3.8),
+        narrow_figsize=(4.6, 7.6),
         margins=dict(left=0.06, right=0.98, bottom=0.14, top=0.91, wspace=0.25),
-        alt="Decision boundary of a network with one hidden layer on the two moons, and its cost curve",
+        alt=alt,
     )
 
 
@@ -233,55 +222,43 @@ def check_network(seed=0, m=5, n_x=2, n_h=3, n_y=1):
     return X, Y, params
 
 
-def forward_difference(f, x, h=1e-5):
-    """One-sided differences ``(f(x + h e_i) - f(x)) / h``, the contract of ``numerical_gradient`` (error O(h))."""
-    f0 = float(f(x))
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        try:
-            x[i] = old + h
-            grad[i] = (float(f(x)) - f0) / h
-        finally:
-            x[i] = old
-    return grad
-
-
-def backward_without_derivative(X, Y, params, cache, activation="tanh"):
-    """A *wrong* backward pass for the demonstration: it forgets the factor g'(Z1) of the hidden layer."""
-    m = X.shape[0]
-    dZ2 = (cache["A2"] - Y) / m
-    dZ1 = dZ2 @ params["W2"].T  # missing: * g'(Z1)
-    return {"dW1": X.T @ dZ1, "db1": dZ1.sum(axis=0), "dW2": cache["A1"].T @ dZ2, "db2": dZ2.sum(axis=0)}
-
-
-BACKWARDS = {"correct": backward, "bug: no g'(Z1)": backward_without_derivative}
-DIFFERENCES = {"centred": numerical_gradient, "forward": forward_difference}
-
-
 def flat(grads, prefix=""):
     """The entries of a gradient dict (keys ``prefix + W1`` ...) as one vector, in the order W1, b1, W2, b2."""
     return np.concatenate([np.ravel(grads[prefix + name]) for name in PARAM_NAMES])
 
 
-def gradient_check(X, Y, params, hs, activation="tanh", difference="centred", backward_kind="correct"):
+class GradientCheck:
+    """The functions a gradient check compares and uses: ps03's ``forward`` and ``relative_error``, ps02's
+    ``log_loss``, and dicts of backward passes ``{name: backward}`` and of numerical differences
+    ``{name: numerical_gradient}`` (each with the contract of ps03's function of that name)."""
+
+    def __init__(self, forward, log_loss, relative_error, backwards, differences):
+        self.forward, self.log_loss, self.relative_error = forward, log_loss, relative_error
+        self.backwards, self.differences = dict(backwards), dict(differences)
+
+
+def gradient_check(X, Y, params, hs, check, activation="tanh", difference=None, backward_kind=None):
     """Relative error between a backward pass and numerical differences for each step in ``hs``.
 
-    Returns (errors, gaps, analytic): ``errors`` of shape (len(hs),), the relative error over all parameters;
-    ``gaps`` of shape (len(hs), P), the absolute difference of each of the P entries; ``analytic`` (P,).
+    check: a :class:`GradientCheck`; difference, backward_kind: names among its differences and backward
+    passes (the first of each by default). Returns (errors, gaps, analytic): ``errors`` of shape
+    (len(hs),), the relative error over all parameters; ``gaps`` of shape (len(hs), P), the absolute
+    difference of each of the P entries; ``analytic`` (P,).
     """
+    difference = difference or next(iter(check.differences))
+    backward_kind = backward_kind or next(iter(check.backwards))
     params = {key: np.array(value, dtype=np.float64) for key, value in params.items()}
-    _, cache = forward(X, params, activation)
-    analytic = flat(BACKWARDS[backward_kind](X, Y, params, cache, activation), "d")
-    difference_fn = DIFFERENCES[difference]
+    _, cache = check.forward(X, params, activation)
+    analytic = flat(check.backwards[backward_kind](X, Y, params, cache, activation), "d")
+    difference_fn = check.differences[difference]
 
     def cost(_):
-        return log_loss(forward(X, params, activation)[0], Y)
+        return check.log_loss(check.forward(X, params, activation)[0], Y)
 
     errors, gaps = [], []
     for h in hs:
         numeric = flat({name: difference_fn(cost, params[name], h) for name in PARAM_NAMES})
-        errors.append(relative_error(analytic, numeric))
+        errors.append(check.relative_error(analytic, numeric))
         gaps.append(np.abs(analytic - numeric))
     return np.array(errors), np.array(gaps), analytic
 
@@ -305,7 +282,7 @@ def draw_error_bands(ax):
     ax.axhspan(low, high, color="#ccb974", alpha=0.18, lw=0)
     ax.axhspan(high, 10, color="#c44e52", alpha=0.12, lw=0)
     for y, text in ((3e-10, "right"), (3e-6, "suspicious"), (1e-2, "wrong")):
-        ax.text(0.985, y, text, transform=ax.get_yaxis_transform(), ha="right", va="center", fontsize=8,
+        ax.text(0.985, y, text, transform=ax.get_yaxis_transform(), ha="right", va="center", fontsize=9,
                 color="0.3")
     return ax
 
@@ -343,7 +320,7 @@ def draw_entry_gaps(ax, gaps, shapes, analytic=None, ylim=(1e-16, 1e3)):
     ax.bar(index, np.maximum(gaps, ylim[0]), color=colors, bottom=ylim[0] / 10)
     if analytic is not None:
         ax.plot(index, np.maximum(np.abs(analytic), ylim[0]), "_", color="k", ms=12, mew=1.5)
-        ax.text(0.98, 0.96, "dashes: |backprop entry|", transform=ax.transAxes, ha="right", va="top", fontsize=8)
+        ax.text(0.98, 0.96, "dashes: |backprop entry|", transform=ax.transAxes, ha="right", va="top", fontsize=9)
     ax.set_yscale("log")
     ax.set_ylim(*ylim)
     _log_axis_tidy(ax, "y")
@@ -357,49 +334,71 @@ def draw_entry_gaps(ax, gaps, shapes, analytic=None, ylim=(1e-16, 1e3)):
     return ax
 
 
-def gradient_check_explorer(X, Y, params, activation="tanh"):
+def gradient_check_explorer(X, Y, params, check, activation="tanh"):
     """Step h, kind of difference and backward pass -> relative error and per-entry gaps (an :class:`Explorer`).
 
-    X (m, n_x), Y (m, n_y), params: a small network (``check_network``). All checks are computed here.
+    X (m, n_x), Y (m, n_y), params: a small network (``check_network``); check: a :class:`GradientCheck`
+    (its differences are named "centred" and "forward" in the book). All checks are computed here.
     """
     steps = [10.0 ** -k for k in range(1, 13)]
     fine = np.geomspace(1e-1, 1e-12, 45)
     shapes = {name: np.shape(params[name]) for name in PARAM_NAMES}
     curves, at_steps = {}, {}
-    for kind in BACKWARDS:
-        for difference in DIFFERENCES:
-            curves[kind, difference] = gradient_check(X, Y, params, fine, activation, difference, kind)[0]
-            at_steps[kind, difference] = gradient_check(X, Y, params, steps, activation, difference, kind)
+    for kind in check.backwards:
+        for difference in check.differences:
+            curves[kind, difference] = gradient_check(X, Y, params, fine, check, activation, difference, kind)[0]
+            at_steps[kind, difference] = gradient_check(X, Y, params, steps, check, activation, difference, kind)
 
     def draw(fig, h, difference, backward_kind):
-        ax_e, ax_g = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.2, 1]})
-        draw_error_curves(ax_e, fine, {f"{d} differences": curves[backward_kind, d] for d in DIFFERENCES}, h)
+        ax_e, ax_g = panels(fig, 2, width_ratios=[1.2, 1])
+        draw_error_curves(ax_e, fine, {f"{d} differences": curves[backward_kind, d] for d in check.differences}, h)
         errors, gaps, analytic = at_steps[backward_kind, difference]
         i = steps.index(h)
         ax_e.plot([h], [errors[i]], "o", color="k", ms=6, zorder=5)
-        ax_e.legend(fontsize=8, loc="lower left")
+        ax_e.legend(fontsize=9, loc="lower left")
         ax_e.set_title(f"backward pass: {backward_kind}", fontsize=10)
         draw_entry_gaps(ax_g, gaps[i], shapes, analytic)
         ax_g.set_title(f"{difference} differences, h = {h:.0e}: relative error {errors[i]:.1e}", fontsize=10)
         return fig
 
+    def alt(h, difference, backward_kind):
+        errors, _, _ = at_steps[backward_kind, difference]
+        error = errors[steps.index(h)]
+        verdict = "right" if error < GRADIENT_THRESHOLDS[0] else "suspicious" if error < GRADIENT_THRESHOLDS[1] else "wrong"
+        return (f"Gradient check of the {backward_kind} backward pass with {difference} differences at h = {h:.0e}: "
+                f"relative error {error:.1e}, which reads as {verdict}")
+
+    kind = "choice" if len(check.backwards) > 2 else "toggle" if len(check.backwards) == 2 else "choice"
     return Explorer(
         draw,
         [
             Control("h", "step h", steps, default=1e-5, fmt="{:.0e}"),
-            Control("difference", "differences", list(DIFFERENCES), default="centred", fmt="{}"),
-            Control("backward_kind", "backward pass", list(BACKWARDS), default="correct", fmt="{}"),
+            Control("difference", "differences", list(check.differences), fmt="{}",
+                    kind="toggle" if len(check.differences) == 2 else "choice"),
+            Control("backward_kind", "backward pass", list(check.backwards), fmt="{}", kind=kind),
         ],
         figsize=(10, 3.6),
+        narrow_figsize=(4.6, 7.4),
         margins=dict(left=0.07, right=0.98, bottom=0.14, top=0.91, wspace=0.28),
-        alt="Relative error of a gradient check against the step size, and the error of each parameter entry",
+        alt=alt,
     )
 
 
-def explorers():
-    """Every explorer of the chapter with the book's data: (name, explorer) pairs (for the benchmark)."""
+def book_gradient_check(ref):
+    """The book's :class:`GradientCheck`: ``ref``'s functions (``ref``: the package ``nnref``), the correct
+    backward pass and one that forgets g'(Z1), centred and forward (one-sided) differences."""
+    bp, lg = import_module(f"{ref.__name__}.backprop"), import_module(f"{ref.__name__}.logistic")
+    return GradientCheck(bp.forward, lg.log_loss, bp.relative_error,
+                         backwards={"correct": bp.backward, "bug: no g'(Z1)": bp.backward_without_derivative},
+                         differences={"centred": bp.numerical_gradient, "forward": bp.forward_difference})
+
+
+def explorers(ref):
+    """Every explorer of the chapter with the book's data and ``ref``'s functions (``ref``: the package of
+    reference implementations, ``nnref``, passed in by the benchmark): (name, explorer) pairs."""
     from ..data import moons
 
     X, y = moons()
-    yield "boundary", boundary_explorer(X, y)
-    yield "gradient check", gradient_check_explorer(*check_network())
+    bp = import_module(f"{ref.__name__}.backprop")
+    yield "boundary", boundary_explorer(X, y, bp.forward, bp.init_params, bp.train_network, bp.count_parameters)
+    yield "gradient check", gradient_check_explorer(*check_network(), book_gradient_check(ref))
