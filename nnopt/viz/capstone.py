@@ -231,9 +231,9 @@ def draw_comparison(fig, runs, optimizer, schedule, title=True):
     num_epochs = len(histories[0]["val_loss"])
     draw_runs(ax_runs, histories, names.index(optimizer))
     _loss_axis(ax_runs, num_epochs, (1e-3, 3.0))
-    ax_runs.legend(fontsize=8, loc="upper right")
+    ax_runs.legend(fontsize=9, loc="upper right")
     if title:
-        ax_runs.set_title(f"{optimizer}, lr = {setting.lr:g}, {schedule}: best validation loss "
+        ax_runs.set_title(f"{optimizer}, lr = {setting.lr:g}, {schedule}: lowest validation loss "
                           f"{spread(best_losses(histories))}", fontsize=9)
     for k, name in enumerate(names):
         chosen = next(s for s in runs if s.optimizer == name and s.schedule == schedule)
@@ -241,10 +241,9 @@ def draw_comparison(fig, runs, optimizer, schedule, title=True):
                   alpha=0.25 if name == optimizer else 0.08)
     _loss_axis(ax_all, num_epochs, (0.05, 3.0))
     ax_all.set_ylabel("validation cross-entropy")
-    ax_all.legend(fontsize=8, loc="upper right")
+    ax_all.legend(fontsize=9, loc="upper right")
     if title:
-        ax_all.set_title(f"validation loss, mean of {len(histories)} seeds (band: lowest to highest), {schedule}",
-                         fontsize=9)
+        ax_all.set_title(f"mean of {len(histories)} seeds (band: lowest to highest), {schedule}", fontsize=9)
     return fig
 
 
@@ -274,7 +273,7 @@ def comparison_explorer(runs):
             Control("optimizer", "optimizer", names, default=names[-1], fmt="{}", kind="choice"),
             Control("schedule", "schedule", schedules, default=schedules[0], fmt="{}", kind="choice"),
         ],
-        figsize=(10, 3.8),
+        figsize=(9, 3.6),
         narrow_figsize=(4.6, 7.2),
         margins=dict(left=0.07, right=0.98, bottom=0.13, top=0.9, wspace=0.22),
         alt=comparison_alt(runs),
@@ -299,7 +298,7 @@ def draw_lr_sweep(ax, sweep):
     ax.set_xlabel("learning rate")
     ax.set_ylabel("lowest validation loss")
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     return ax
 
 
@@ -312,8 +311,8 @@ def draw_loss_curves(ax, curves, title=None, key="train_loss", ylim=(0.02, 12.0)
         ax.plot(np.arange(1, len(values) + 1), values, label=label, markevery=max(1, len(values) // 8),
                 **_style(k, ms=4))
     _loss_axis(ax, num_epochs, ylim)
-    ax.set_ylabel(key.replace("_", " ").replace("val", "validation"))
-    ax.legend(fontsize=8, loc="upper right")
+    ax.set_ylabel({"train_loss": "training loss", "val_loss": "validation loss"}.get(key, key))
+    ax.legend(fontsize=9, loc="upper right")
     if title:
         ax.set_title(title, fontsize=9)
     return ax
@@ -328,7 +327,7 @@ def draw_preactivations(ax, samples):
                 label=f"{label}: std {values.std():.2f}")
     ax.set_xlabel("hidden pre-activation z at the start")
     ax.set_ylabel("count")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     return ax
 
 
@@ -348,7 +347,7 @@ def draw_overfitting(fig, curves, patience=None):
             ax.axvline(min(best + 1 + patience, epochs.size), color=COLORS["muted"], lw=1, ls="--",
                        label=f"early stopping, patience {patience}")
         _loss_axis(ax, epochs.size, (1e-4, 3.0))
-        ax.legend(fontsize=8, loc="center right")
+        ax.legend(fontsize=9, loc="center right")
         ax.set_title(label, fontsize=9)
         if k:
             ax.set_ylabel("")
@@ -365,7 +364,7 @@ def draw_confusion(ax, counts, title=None):
     for i in range(k):
         for j in range(k):
             if counts[i, j]:
-                ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=8,
+                ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=9,
                         fontweight="bold" if i == j else "normal")
     ax.set_xticks(range(k))
     ax.set_yticks(range(k))
