@@ -252,7 +252,10 @@ def train_mlp(X, y, hidden, batch_size, lr, num_epochs, rng, use_batchnorm):
 
     Returns a dict of arrays of shape (num_epochs,):
       - ``"loss"``: the mean training log loss over the epoch's mini-batches (train mode);
-      - ``"accuracy"``: accuracy on (X, y) after the epoch, in test mode (running statistics).
+      - ``"accuracy"``: accuracy on (X, y) after the epoch, in test mode (running statistics);
+      - ``"accuracy_train_mode"``: accuracy on (X, y) after the epoch in train mode, each example
+        normalised with the statistics of its mini-batch of the epoch just done (without moving the
+        running statistics); the same as ``"accuracy"`` without batch norm.
     """
     X = as_float_array(X, "X", ndim=2)
     y = as_float_array(y, "y", ndim=1)
@@ -276,6 +279,7 @@ def train_mlp(X, y, hidden, batch_size, lr, num_epochs, rng, use_batchnorm):
     bn_params = [{"mode": "train"} for _ in hidden] if use_batchnorm else []
     losses = np.empty(num_epochs)
     accuracies = np.empty(num_epochs)
+    train_mode = np.empty(num_epochs)
     for epoch in range(num_epochs):
         order = rng.permutation(m)
         total, seen = 0.0, 0
@@ -292,4 +296,27 @@ def train_mlp(X, y, hidden, batch_size, lr, num_epochs, rng, use_batchnorm):
         losses[epoch] = total / seen
         logits, _ = _mlp_forward(X, params, bn_params, "test")
         accuracies[epoch] = np.mean((logits > 0) == (y == 1))
-    return {"loss": losses, "accuracy": accuracies}
+        train_mode[epoch] = _train_mode_accuracy(X, y, params, bn_params, order, batch_size)
+    return {"loss": losses, "accuracy": accuracies, "accuracy_train_mode": train_mode}
+
+
+def _train_mode_accuracy(X, y, params, bn_params, order, batch_size):
+    """Accuracy when each mini-batch of ``order`` is normalised with its own statistics (train mode).
+
+    The running statistics are left as they are (the forward passes work on copies of ``bn_params``).
+    Without batch norm this is the ordinary accuracy. A last batch of one example is skipped.
+    """
+    if not bn_params:
+        logits, _ = _mlp_forward(X, params, bn_params, "test")
+        return float(np.mean((logits > 0) == (y == 1)))
+    right, seen = 0, 0
+    for start in range(0, len(order), batch_size):
+        batch = order[start:start + batch_size]
+        if batch.size < 2:
+            continue
+        copies = [dict(p, running_mean=p["running_mean"].copy(), running_var=p["running_var"].copy())
+                  for p in bn_params]
+        logits, _ = _mlp_forward(X[batch], params, copies, "train")
+        right += int(np.sum((logits > 0) == (y[batch] == 1)))
+        seen += batch.size
+    return right / seen

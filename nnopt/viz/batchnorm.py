@@ -2,19 +2,27 @@
 
 Two explorers: gradient descent on a two-feature linear regression (the cars' weight and acceleration,
 ``nnopt.data.cars_weight_acceleration``) with raw, min-max-scaled or standardised features; and a small
-network trained with and without batch norm (``nnref.batchnorm.train_mlp``) on the two moons.
-Everything that does not depend on a slider is computed once, in the explorer's factory.
+network trained with and without batch norm on the two moons. Everything that does not depend on a
+control is computed once, in the explorer's factory.
+
+Every picture that needs an algorithm takes it as an argument, with the contracts of the assignments:
+``scalers = {"min-max": min_max_scale, "z-score": standardize}`` (ps08), ``gradient_descent`` (ps01),
+``batchnorm_forward`` (ps08), and the trainer ``train_mlp`` (the book's is ``nnref.batchnorm.train_mlp``).
+The book passes the reference implementations, an assignment the student's own.
 """
+
+from importlib import import_module
 
 import numpy as np
 
-from nnref.batchnorm import batchnorm_forward, min_max_scale, standardize, train_mlp
 from ..explorer import Control, Explorer
-from nnref.perceptron import gradient_descent
-from .common import COLORS, cost_curve, path
+from matplotlib.ticker import NullLocator
+
+from .common import COLORS, PLAIN, SERIES, cost_curve, panels, path
 
 SCALINGS = ("raw", "min-max", "z-score")
-SCALING_COLORS = {"raw": "#c44e52", "min-max": "#dd8452", "z-score": "#4c72b0"}
+# one style per scaling, the same in every picture (colour, line style and marker)
+SCALING_STYLES = dict(zip(SCALINGS, [SERIES[1], SERIES[4], SERIES[0]]))
 SCALING_LRS = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 1.4, 1.5]
 NUM_ITERS = 200
 DIVERGED = 1e6  # a cost this far above its minimum counts as diverged: the run stops there
@@ -22,14 +30,15 @@ DIVERGED = 1e6  # a cost this far above its minimum counts as diverged: the run 
 
 # ----------------------------------------------------------------------------- feature scaling
 
-def scale_features(X, scaling):
-    """``X`` (shape (m, n)) as it is ("raw"), scaled to [0, 1] ("min-max") or standardised ("z-score")."""
+def scale_features(X, scaling, scalers):
+    """``X`` (shape (m, n)) as it is ("raw"), scaled to [0, 1] ("min-max") or standardised ("z-score").
+
+    scalers: {"min-max": min_max_scale, "z-score": standardize}, functions ``f(X) -> (X_scaled, stats)``.
+    """
     if scaling == "raw":
         return np.asarray(X, dtype=np.float64).copy()
-    if scaling == "min-max":
-        return min_max_scale(X)[0]
-    if scaling == "z-score":
-        return standardize(X)[0]
+    if scaling in ("min-max", "z-score"):
+        return np.asarray(scalers[scaling](np.asarray(X, dtype=np.float64))[0], dtype=np.float64)
     raise ValueError(f"scaling must be one of {SCALINGS}, got {scaling!r}")
 
 
@@ -50,8 +59,8 @@ def least_squares(X, y):
     return theta[:-1], float(theta[-1]), float(0.5 * np.mean((A @ theta - y) ** 2))
 
 
-def descent_run(X, y, lr, num_iters=NUM_ITERS):
-    """Batch gradient descent from zeros (``nnref.perceptron.gradient_descent``), keeping every iterate.
+def descent_run(X, y, lr, gradient_descent, num_iters=NUM_ITERS):
+    """Batch gradient descent from zeros with ``gradient_descent`` (ps01's), keeping every iterate.
 
     X: shape (m, n); y: shape (m,). Returns (params, gaps): params of shape (k + 1, n + 1) holding
     (w_1 .. w_n, b) before each update and after the last, and gaps of shape (k + 1,), the cost above its
@@ -113,20 +122,21 @@ def _banded(J, j_min, levels=18):
 class ScalingStudy:
     """Every gradient-descent run of the scaling explorer, computed once.
 
-    X: raw features of shape (m, 2), y: targets (m,), lrs: the learning rates to run for each scaling.
+    X: raw features of shape (m, 2), y: targets (m,); scalers and gradient_descent: the functions of
+    ps08 and ps01 (see the module's docstring); lrs: the learning rates to run for each scaling.
     Attributes per scaling: ``features`` (m, 2), ``eig`` (3,), ``best`` (w, b, J*), ``runs[lr]`` =
     (params, gaps) of :func:`descent_run`, ``box`` (xlim, ylim) and ``grid`` (xs, ys, J on the grid).
     """
 
-    def __init__(self, X, y, lrs=SCALING_LRS, num_iters=NUM_ITERS, names=("w1", "w2")):
+    def __init__(self, X, y, scalers, gradient_descent, lrs=SCALING_LRS, num_iters=NUM_ITERS, names=("w1", "w2")):
         self.names, self.lrs, self.num_iters = names, list(lrs), num_iters
         self.features, self.eig, self.best, self.runs, self.box, self.grid = {}, {}, {}, {}, {}, {}
         for scaling in SCALINGS:
-            Xs = scale_features(X, scaling)
+            Xs = scale_features(X, scaling, scalers)
             self.features[scaling] = Xs
             self.eig[scaling] = curvatures(Xs)
             self.best[scaling] = least_squares(Xs, y)
-            self.runs[scaling] = {lr: descent_run(Xs, y, lr, num_iters) for lr in self.lrs}
+            self.runs[scaling] = {lr: descent_run(Xs, y, lr, gradient_descent, num_iters) for lr in self.lrs}
             kept = [p for p, g in self.runs[scaling].values() if g[-1] < g[0]]
             xlim, ylim = _box(kept, self.best[scaling][0])
             self.box[scaling] = (xlim, ylim)
@@ -177,6 +187,16 @@ def _gap_axis(ax, num_iters):
     ax.set_xticks(np.linspace(0, num_iters, 5))
 
 
+def _gap_curve(ax, gaps, scaling, **style):
+    """One scaling's J - J* curve, in its style (markers every 25 steps)."""
+    cost_curve(ax, np.clip(gaps, 1e-12, None), color=SCALING_STYLES[scaling]["color"], label=scaling,
+               ylabel="cost above its minimum")
+    line = ax.lines[-1]
+    line.set(linestyle=SCALING_STYLES[scaling]["linestyle"], marker=SCALING_STYLES[scaling]["marker"],
+             markevery=25, ms=4, **style)
+    return line
+
+
 def draw_gaps(ax, study, lr, selected=None):
     """The cost above its minimum, ``J - J*``, against the iteration, one curve per scaling. Returns the ax.
 
@@ -185,13 +205,9 @@ def draw_gaps(ax, study, lr, selected=None):
     for scaling in SCALINGS:
         _, gaps = study.runs[scaling][lr]
         thick = selected is None or scaling == selected
-        cost_curve(ax, np.clip(gaps, 1e-12, None), color=SCALING_COLORS[scaling], label=scaling,
-                   ylabel="cost above its minimum")
-        line = ax.lines[-1]
-        line.set_lw(2.4 if thick else 1.2)
-        line.set_alpha(1.0 if thick else 0.55)
+        _gap_curve(ax, gaps, scaling, lw=2.4 if thick else 1.2, alpha=1.0 if thick else 0.55)
     _gap_axis(ax, study.num_iters)
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=9, loc="lower left")
     ax.set_title(f"J − J* with lr = {lr:g}", fontsize=10)
     return ax
 
@@ -206,36 +222,50 @@ def draw_scaling_comparison(fig, study, lrs):
     ax = axes[-1]
     for scaling in SCALINGS:
         _, gaps = study.runs[scaling][lrs[scaling]]
-        cost_curve(ax, np.clip(gaps, 1e-12, None), color=SCALING_COLORS[scaling], label=scaling,
-                   ylabel="cost above its minimum")
+        _gap_curve(ax, gaps, scaling, lw=1.8)
     _gap_axis(ax, study.num_iters)
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=9, loc="lower left")
     ax.set_title("J − J* after each step", fontsize=10)
     return fig
 
 
-def scaling_explorer(X, y, names=("w1", "w2")):
+def scaling_explorer(X, y, scalers, gradient_descent, names=("w1", "w2")):
     """Scaling and learning rate -> path on the cost contours and cost curves (an :class:`Explorer`).
 
-    X: raw features of shape (m, 2); y: shape (m,). All 27 runs are computed here, once.
+    X: raw features of shape (m, 2); y: shape (m,); scalers, gradient_descent: see the module's
+    docstring. All 27 runs are computed here, once.
     """
-    study = ScalingStudy(X, y, names=names)
+    study = ScalingStudy(X, y, scalers, gradient_descent, names=names)
 
     def draw(fig, scaling, lr):
-        ax_path, ax_gap = fig.subplots(1, 2)
+        ax_path, ax_gap = panels(fig, 2)
         draw_scaled_descent(ax_path, study, scaling, lr)
         draw_gaps(ax_gap, study, lr, selected=scaling)
         return fig
 
+    def alt(scaling, lr):
+        gaps = {s: study.runs[s][lr][1] for s in SCALINGS}
+
+        def outcome(s):
+            g = gaps[s]
+            if not g[-1] < g[0]:
+                return f"{s} diverges"
+            return f"{s} ends {g[-1]:.2g} above the minimum"
+
+        return (f"Gradient descent with learning rate {lr:g} on the {scaling} features (condition number "
+                f"{study.kappa(scaling):.3g}, stable below {study.lr_max(scaling):.3g}) after {study.num_iters} "
+                f"steps: " + "; ".join(outcome(s) for s in SCALINGS) + ".")
+
     return Explorer(
         draw,
         [
-            Control("scaling", "features", list(SCALINGS), default="raw", fmt="{}"),
+            Control("scaling", "features", list(SCALINGS), default="raw", fmt="{}", kind="choice"),
             Control("lr", "learning rate", study.lrs, default=0.003),
         ],
-        figsize=(10, 3.6),
-        margins=dict(left=0.07, right=0.98, bottom=0.15, top=0.9, wspace=0.28),
-        alt="Gradient descent on a two-feature regression with raw, min-max and standardised features",
+        figsize=(9, 3.6),
+        narrow_figsize=(4.6, 8),
+        margins=dict(left=0.08, right=0.98, bottom=0.15, top=0.9, wspace=0.3),
+        alt=alt,
     )
 
 
@@ -243,14 +273,20 @@ def scaling_explorer(X, y, names=("w1", "w2")):
 
 BN_BATCH_SIZES = [4, 16, 64]
 BN_LRS = [0.03, 0.3, 1.0, 3.0]
-BN_COLORS = {False: COLORS["muted"], True: COLORS["model"]}
+# the two networks of every batch-norm picture: without (grey, dashed) and with batch norm (blue, solid)
+BN_STYLES = {False: dict(color=COLORS["muted"], linestyle="--", marker="s"), True: dict(SERIES[0])}
+BN_LABELS = {False: "without batch norm", True: "with batch norm"}
+MODES = ("test", "train")
 
 
-def training_runs(X, y, batch_sizes=BN_BATCH_SIZES, lrs=BN_LRS, hidden=(16, 16), num_epochs=30, seed=0):
+def training_runs(X, y, train_mlp, batch_sizes=BN_BATCH_SIZES, lrs=BN_LRS, hidden=(16, 16), num_epochs=30, seed=0):
     """Train the same network with and without batch norm for every batch size and learning rate.
 
-    Returns {(batch_size, lr, use_batchnorm): history} with the dicts of ``train_mlp``. Both runs of a
-    pair start from the same weights (the same seed).
+    train_mlp: the trainer (``nnref.batchnorm.train_mlp``), called as
+    ``train_mlp(X, y, hidden, batch_size, lr, num_epochs, rng, use_batchnorm)`` and returning a dict
+    with ``loss``, ``accuracy`` (test mode) and ``accuracy_train_mode``, arrays of shape (num_epochs,).
+    Returns {(batch_size, lr, use_batchnorm): that dict}. Both runs of a pair start from the same
+    weights (the same seed).
     """
     runs = {}
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -262,60 +298,76 @@ def training_runs(X, y, batch_sizes=BN_BATCH_SIZES, lrs=BN_LRS, hidden=(16, 16),
     return runs
 
 
-def draw_training(fig, runs, batch_size, lr):
-    """Training loss and accuracy per epoch, with and without batch norm. Returns the fig."""
-    ax_loss, ax_acc = fig.subplots(1, 2)
+def draw_training(fig, runs, batch_size, lr, mode="test"):
+    """Training loss and accuracy per epoch, with and without batch norm. Returns the fig.
+
+    mode: "test" shows the accuracy in test mode (running statistics), "train" in train mode (each
+    mini-batch normalised with its own statistics); the network without batch norm has no modes.
+    """
+    ax_loss, ax_acc = panels(fig, 2)
+    key = "accuracy" if mode == "test" else "accuracy_train_mode"
     for use_bn in (False, True):
         history = runs[batch_size, lr, use_bn]
-        label = "with batch norm" if use_bn else "without"
         epochs = np.arange(1, len(history["loss"]) + 1)
-        cost_curve(ax_loss, history["loss"], color=BN_COLORS[use_bn], label=label, ylabel="training loss")
-        ax_loss.lines[-1].set_xdata(epochs)
-        ax_acc.plot(epochs, history["accuracy"], color=BN_COLORS[use_bn], lw=1.8, label=label)
-    ax_loss.set_xlabel("epoch")
-    ax_loss.set_xlim(1, len(epochs))
+        style = dict(BN_STYLES[use_bn], lw=1.8, ms=4, markevery=5)
+        ax_loss.semilogy(epochs, history["loss"], label=BN_LABELS[use_bn], **style)
+        ax_acc.plot(epochs, history[key], label=BN_LABELS[use_bn], **style)
+    for ax in (ax_loss, ax_acc):
+        ax.set_xlabel("epoch")
+        ax.set_xlim(1, len(epochs))
+        ax.grid(True, alpha=0.3)
+    ax_loss.set_ylabel("training loss (train mode)")
     ax_loss.set_ylim(0.05, 3)
-    ax_loss.legend(fontsize=8, loc="upper right")
-    ax_loss.set_title(f"mean log loss in the epoch (batch size {batch_size}, lr = {lr:g})", fontsize=10)
-    ax_acc.set_xlabel("epoch")
-    ax_acc.set_ylabel("accuracy (test mode)")
-    ax_acc.set_xlim(1, len(epochs))
+    ax_loss.yaxis.set_major_formatter(PLAIN)
+    ax_loss.yaxis.set_minor_locator(NullLocator())
+    ax_loss.legend(fontsize=9, loc="upper right")
+    ax_loss.set_title(f"mean log loss in the epoch, batch {batch_size}, lr {lr:g}", fontsize=10)
+    ax_acc.set_ylabel(f"accuracy ({mode} mode)")
     ax_acc.set_ylim(0.4, 1.0)
     ax_acc.axhline(0.5, color="k", lw=0.6, ls=":")
-    ax_acc.grid(True, alpha=0.3)
-    ax_acc.legend(fontsize=8, loc="lower right")
-    ax_acc.set_title("accuracy on the training set after each epoch", fontsize=10)
+    ax_acc.legend(fontsize=9, loc="lower right")
+    ax_acc.set_title(f"training-set accuracy after each epoch, {mode} mode", fontsize=10)
     return fig
 
 
-def training_explorer(X, y, runs=None):
-    """Batch size and learning rate -> training curves with and without batch norm (an :class:`Explorer`).
+def training_explorer(runs):
+    """Batch size, learning rate and mode -> training curves with and without batch norm (an :class:`Explorer`).
 
-    X: shape (m, n), y: labels 0/1 of shape (m,). ``runs`` from :func:`training_runs` (computed if None).
+    runs: from :func:`training_runs`.
     """
-    runs = training_runs(X, y) if runs is None else runs
     batch_sizes = sorted({k[0] for k in runs})
     lrs = sorted({k[1] for k in runs})
+
+    def alt(batch_size, lr, mode):
+        key = "accuracy" if mode == "test" else "accuracy_train_mode"
+        ends = {bn: runs[batch_size, lr, bn] for bn in (False, True)}
+        return (f"A network with two hidden layers of 16 units on the two moons, batch size {batch_size}, learning "
+                f"rate {lr:g}: after 30 epochs the training loss is {ends[False]['loss'][-1]:.2g} without batch norm "
+                f"and {ends[True]['loss'][-1]:.2g} with it; the accuracy in {mode} mode is "
+                f"{ends[False][key][-1]:.2f} without and {ends[True][key][-1]:.2f} with batch norm.")
+
     return Explorer(
-        lambda fig, batch_size, lr: draw_training(fig, runs, batch_size, lr),
+        lambda fig, batch_size, lr, mode: draw_training(fig, runs, batch_size, lr, mode),
         [
             Control("batch_size", "batch size", batch_sizes, default=16, fmt="{:d}"),
             Control("lr", "learning rate", lrs, default=0.3 if 0.3 in lrs else lrs[0]),
+            Control("mode", "accuracy in train mode", list(MODES), fmt="{} mode", kind="toggle"),
         ],
-        figsize=(10, 3.4),
-        margins=dict(left=0.07, right=0.98, bottom=0.15, top=0.9, wspace=0.25),
-        alt="Training loss and accuracy of a small network with and without batch normalisation",
+        figsize=(9, 3.4),
+        narrow_figsize=(4.6, 7.5),
+        margins=dict(left=0.08, right=0.98, bottom=0.15, top=0.9, wspace=0.28),
+        alt=alt,
     )
 
 
-def batch_noise(z, batch_sizes, num_batches=300, rng=None, index=0):
+def batch_noise(z, batch_sizes, batchnorm_forward, num_batches=300, rng=None, index=0):
     """How one example's normalised value depends on the rest of its mini-batch.
 
-    z: one unit's pre-activations over a data set, shape (m,). For each batch size B, ``num_batches``
-    batches are drawn that hold example ``index`` and B - 1 others chosen at random; each batch is put
-    through ``batchnorm_forward`` in train mode (gamma = 1, beta = 0), and the example's output is kept.
-    Returns ({B: outputs of shape (num_batches,)}, the example's output in test mode with the data set's
-    mean and unbiased variance as running statistics).
+    z: one unit's pre-activations over a data set, shape (m,); batchnorm_forward: ps08's function.
+    For each batch size B, ``num_batches`` batches are drawn that hold example ``index`` and B - 1
+    others chosen at random; each batch is put through ``batchnorm_forward`` in train mode (gamma = 1,
+    beta = 0), and the example's output is kept. Returns ({B: outputs of shape (num_batches,)}, the
+    example's output in test mode with the data set's mean and unbiased variance as running statistics).
     """
     rng = np.random.default_rng(0) if rng is None else rng
     others = np.delete(np.arange(len(z)), index)
@@ -326,11 +378,11 @@ def batch_noise(z, batch_sizes, num_batches=300, rng=None, index=0):
         for k in range(num_batches):
             batch = np.concatenate([[index], rng.choice(others, B - 1, replace=False)])
             out, _ = batchnorm_forward(z[batch][:, None], one, zero, {"mode": "train"})
-            values[k] = out[0, 0]
+            values[k] = np.asarray(out)[0, 0]
         outputs[B] = values
     test_param = {"mode": "test", "running_mean": np.array([z.mean()]), "running_var": np.array([z.var(ddof=1)])}
     test_out, _ = batchnorm_forward(z[[index]][:, None], one, zero, test_param)
-    return outputs, float(test_out[0, 0])
+    return outputs, float(np.asarray(test_out)[0, 0])
 
 
 def draw_batch_noise(ax, outputs, test_value):
@@ -342,20 +394,25 @@ def draw_batch_noise(ax, outputs, test_value):
         ax.plot(k + 0.25 * rng.uniform(-1, 1, len(values)), values, "o", ms=2, alpha=0.35, color=COLORS["data"])
         lo, hi = np.percentile(values, [5, 95])
         ax.plot([k + 0.33, k + 0.33], [lo, hi], color="k", lw=2)
-    ax.axhline(test_value, color=COLORS["model"], lw=2, label=f"test mode: {test_value:.2f}")
+    ax.axhline(test_value, color=COLORS["model"], lw=2, ls="--", label=f"test mode: {test_value:.2f}")
     ax.set_xticks(range(len(sizes)), [str(B) for B in sizes])
     ax.set_xlabel("batch size")
     ax.set_ylabel("normalised value")
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=9, loc="upper right")
     ax.grid(True, axis="y", alpha=0.3)
     return ax
 
 
-def explorers():
-    """Every explorer of the chapter with the book's data: (name, explorer) pairs (for the benchmark)."""
+def explorers(ref):
+    """Every explorer of the chapter with the book's data and ``ref``'s functions (``ref``: the package of
+    reference implementations, ``nnref``, passed in by the benchmark): (name, explorer) pairs."""
     from ..data import cars_weight_acceleration, moons
 
+    bn = import_module(f"{ref.__name__}.batchnorm")
+    perceptron = import_module(f"{ref.__name__}.perceptron")
     X, mpg = cars_weight_acceleration()
-    yield "scaling", scaling_explorer(X, mpg, names=("w for weight", "w for acceleration"))
+    scalers = {"min-max": bn.min_max_scale, "z-score": bn.standardize}
+    yield "scaling", scaling_explorer(X, mpg, scalers, perceptron.gradient_descent,
+                                      names=("w for weight", "w for acceleration"))
     X, y = moons(400, 0.25, 0)
-    yield "training", training_explorer(X, y)
+    yield "training", training_explorer(training_runs(X, y, bn.train_mlp))
