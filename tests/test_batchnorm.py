@@ -350,3 +350,39 @@ def test_train_mlp_rejects_bad_input(kwargs, message):
     args.update(kwargs)
     with pytest.raises(ValueError, match=message):
         train_mlp(**args)
+
+
+# ----------------------------------------------------------------------------- what ps08's ungraded parts promise
+
+
+def test_ps08_gradient_check_tells_the_forgotten_paths_apart():
+    # part 6 of ps08: on its batch, a correct backward agrees to 1e-11, a forgotten path is far off
+    rng = np.random.default_rng(0)
+    x = rng.normal(2.0, 3.0, size=(6, 3))
+    gamma, beta = rng.standard_normal(3), rng.standard_normal(3)
+    dout = rng.standard_normal((6, 3))
+    _, cache = batchnorm_forward(x, gamma, beta, {"mode": "train"})
+    dx, _, _ = batchnorm_backward(dout, cache)
+    numeric = numeric_grad(lambda v: np.sum(batchnorm_forward(v, gamma, beta, {"mode": "train"})[0] * dout), x.copy())
+    assert rel_error(dx, numeric) < 1e-9
+    x_hat, s, m = cache["x_hat"], cache["inv_std"], 6
+    g = dout * gamma
+    wrong = {
+        "variance": s / m * (m * g - g.sum(axis=0)),
+        "mean": s / m * (m * g - x_hat * (g * x_hat).sum(axis=0)),
+        "gamma": s / m * (m * dout - dout.sum(axis=0) - x_hat * (dout * x_hat).sum(axis=0)),
+    }
+    assert {k: round(rel_error(v, numeric), 1) for k, v in wrong.items()} == {"variance": 0.1, "mean": 0.3, "gamma": 0.5}
+
+
+def test_ps08_digits_have_three_constant_pixels_in_training():
+    from nnopt.data import digits
+
+    pixels, _ = digits()
+    order = np.random.default_rng(0).permutation(len(pixels))
+    train, test = pixels[order[:1200]], pixels[order[1200:]]
+    assert int(np.sum(train.min(axis=0) == train.max(axis=0))) == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scaled, stats = min_max_scale(test, min_max_scale(train)[1])
+    assert scaled.min() == 0.0 and scaled.max() > 1

@@ -340,3 +340,27 @@ def test_numbers_of_the_decay_explorer(cars):
         for lr0 in lr0s:
             f = final(bs, lr0)
             assert abs(f["cosine"] - f["warm-up + cosine"]) < 0.04
+
+
+def test_what_ps07s_training_part_promises():
+    # ps07 part 8: SGD with batches of 8 for 30 epochs from lr 0.1 on the cars, with make_minibatches and
+    # cost_gradients, passing the number of completed epochs to the schedule
+    weight, mpg = viz.cars()
+    z = (weight - weight.mean()) / weight.std()
+    X = z[:, None]
+    w_best, b_best = np.polyfit(z, mpg, 1)
+
+    def train(schedule):
+        rng = np.random.default_rng(0)
+        w, b = np.zeros(1), 0.0
+        for epoch in range(30):
+            lr = schedule(epoch)
+            for X_batch, y_batch in make_minibatches(X, mpg, 8, rng):
+                dw, db = cost_gradients(X_batch, y_batch, w, b)
+                w, b = w - lr * dw, b - lr * db
+        return np.hypot(w[0] - w_best, b - b_best)
+
+    assert round(train(lambda e: 0.1), 3) == 0.722
+    assert round(train(lambda e: exponential_decay(0.1, 0.9, e)), 3) == 0.015
+    assert round(train(lambda e: cosine_decay(0.1, 0.0, 30, e)), 3) == 0.023
+    assert round(train(lambda e: exponential_decay(0.1, 0.5, e)), 3) == 0.025
