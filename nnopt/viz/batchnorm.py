@@ -76,8 +76,8 @@ def descent_run(X, y, lr, gradient_descent, num_iters=NUM_ITERS):
             params.append(np.append(w, b))
             if not cost[0] - j_min < DIVERGED:
                 break
-        A = np.column_stack([X, np.ones(len(X))])
-        costs.append(0.5 * np.mean((A @ params[-1] - y) ** 2))
+        # the cost after the last update, as gradient_descent reports it (the cost before its next update)
+        costs.append(gradient_descent(X, y, w, b, lr, 1)[2][0])
     return np.array(params), np.array(costs) - j_min
 
 
