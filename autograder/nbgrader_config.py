@@ -37,3 +37,7 @@ c.Grading.probes = {"nnopt.checks": ["check_close(0.0, 1.0, token)", "check_floa
                                      "checks = Checks(token)\nchecks.close(0.0, 1.0, token)\nchecks.done()"]}
 # what no grading kernel may import or read, by any route
 c.Grading.forbidden = {"nnref": "the reference implementations", "autograder": "the instructor's tools"}
+# nbgrader's "Generate Feedback" (formgrader's button, `nbgrader generate_feedback`) writes this course's
+# own feedback page (autograder/formgrade.py), never nbgrader's, which would show every hidden test
+c.GenerateFeedback.exporter_class = "autograder.formgrade.FeedbackExporter"
+c.GenerateFeedback.preprocessors = []
