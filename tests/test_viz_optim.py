@@ -212,7 +212,7 @@ def test_draw_race_draws_every_path_and_labels_the_rates():
 
 def test_a_diverged_run_says_so_in_the_legend():
     fig = Figure()
-    configs = race_configs("ravine", 4.0, 0.9, names=CLASSIC)
+    configs = race_configs("ravine", 2.0, 0.9, names=CLASSIC)
     _, ax_loss = draw_race(fig, "ravine", race_paths("ravine", configs, CLASSIC))
     legend = [t.get_text() for t in ax_loss.get_legend().get_texts()]
     assert legend[0] == "SGD  (diverged)" and legend[2] == "RMSprop"
@@ -356,9 +356,9 @@ def test_explorer_controls_and_frames():
     assert explorer.controls[3].label == "Nesterov and AdaGrad"
     assert explorer.defaults() == {"landscape": "saddle", "scale": 1.0, "beta": 0.9, "extra": "off"}
     combos = list(explorer.combinations())
-    assert len(combos) == len(RACE) * len(SCALES) * len(BETAS) * 2 == 96
+    assert len(combos) == len(RACE) * len(SCALES) * len(BETAS) * 2 == 48 <= 60
     pictures = {explorer.render(**params) for params in combos}
-    assert len(pictures) == 96  # every control position draws a different picture
+    assert len(pictures) == 48  # every control position draws a different picture
     assert explorer.frame(Layout.NARROW, landscape="ravine")[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -391,13 +391,13 @@ def test_explorers_yields_the_race():
 def test_numbers_of_the_first_sections():
     # ravine: the factor across at lr = 0.07 is -0.75, along 0.93, and x needs 63 steps to shrink 100-fold
     assert 1 - 25 * 0.07 == pytest.approx(-0.75) and np.log(100) / np.log(1 / 0.93) == pytest.approx(63, abs=0.5)
-    # saddle: 72 steps for y to grow from 1e-3 to 1 at lr = 0.05; at x4, 20.5
+    # saddle: 72 steps for y to grow from 1e-3 to 1 at lr = 0.05; at x2, 38
     assert np.log(1000) / np.log(1.1) == pytest.approx(72, abs=0.5)
-    assert np.log(1000) / np.log(1.4) == pytest.approx(20.5, abs=0.05)
+    assert np.log(1000) / np.log(1.2) == pytest.approx(38, abs=0.5)
     gaps, _ = race("saddle")
     assert 58 <= np.argmax(gaps["SGD"] < 0.9) <= 62 and np.argmax(gaps["SGD"] < 0.5) == 72
-    gaps, _ = race("saddle", scale=4.0)
-    assert np.argmax(gaps["SGD"] < 0.5) == 21
+    gaps, _ = race("saddle", scale=2.0)
+    assert np.argmax(gaps["SGD"] < 0.5) == 38
     # plateau: the gradient at (3, 2.5) has length 0.0019, a step at lr = 0.5 moves 0.001
     land = LANDSCAPES["plateau"]
     g = np.linalg.norm(land.grad(np.array(land.start)))

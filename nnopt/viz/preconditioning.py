@@ -126,11 +126,13 @@ def preconditioned_paths(land, newton_step, sgd, rmsprop, num_steps=40, lr_rms=0
     return paths
 
 
-def draw_preconditioning_frame(fig, kappa, angle, newton_step, sgd, rmsprop, grids=None):
+def draw_preconditioning_frame(fig, kappa, angle, newton_step, sgd, rmsprop, grids=None, paths=None):
     """One frame of the explorer: the four descents on the bowl of ``kappa`` and ``angle`` (map, and the
-    cost on a log scale). grids: {(kappa, angle): contour grid} to redraw quickly. Returns the two axes."""
+    cost on a log scale). grids: {(kappa, angle): contour grid}, paths: the result of
+    :func:`preconditioned_paths` (both computed here when None; pass them to redraw quickly).
+    Returns the two axes."""
     land = bowl(kappa, angle)
-    paths = preconditioned_paths(land, newton_step, sgd, rmsprop)
+    paths = preconditioned_paths(land, newton_step, sgd, rmsprop) if paths is None else paths
     kappas = preconditioned_kappas(land)
     ax_map, ax_loss = panels(fig, 2, width_ratios=[1.0, 1.0])
     grid = (grids or {}).get((kappa, angle)) or contour_grid(land, n=100)
@@ -162,19 +164,21 @@ ANGLES = [0, 15, 30, 45]
 def preconditioning_explorer(newton_step, sgd, rmsprop):
     """Condition number and tilt of a bowl -> gradient descent, the diagonal preconditioner, RMSprop and
     Newton on it (an :class:`Explorer`). newton_step, sgd, rmsprop: with the contracts of ps06."""
-    grids = {(k, a): contour_grid(bowl(k, a), n=100) for k in KAPPAS for a in ANGLES}
     functions = dict(newton_step=newton_step, sgd=sgd, rmsprop=rmsprop)
+    # every run and contour grid once, here, so that a redraw only draws
+    grids = {(k, a): contour_grid(bowl(k, a), n=100) for k in KAPPAS for a in ANGLES}
+    runs = {(k, a): preconditioned_paths(bowl(k, a), **functions) for k in KAPPAS for a in ANGLES}
 
     def alt(kappa, angle):
         land = bowl(kappa, angle)
-        paths = preconditioned_paths(land, **functions)
         kappas = preconditioned_kappas(land)
-        ends = "; ".join(f"{name} ends at cost {max(land.f(p[-1]), 1e-16):.1g}" for name, p in paths.items())
+        ends = "; ".join(f"{name} ends at cost {max(land.f(p[-1]), 1e-16):.1g}" for name, p in runs[kappa, angle].items())
         return (f"Four descents on a bowl of condition number {kappa:g} turned by {angle:g} degrees: {ends}. "
                 f"The diagonal preconditioner leaves a condition number of {kappas['diagonal of H']:.3g}.")
 
     return Explorer(
-        lambda fig, kappa, angle: draw_preconditioning_frame(fig, kappa, angle, grids=grids, **functions),
+        lambda fig, kappa, angle: draw_preconditioning_frame(fig, kappa, angle, grids=grids, paths=runs[kappa, angle],
+                                                             **functions),
         [
             Control("kappa", "condition number κ", KAPPAS, default=25),
             Control("angle", "tilt of the bowl", ANGLES, default=0, fmt="{:g}°"),
