@@ -58,12 +58,16 @@ class Zygote:
         here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         path = os.pathsep.join(p for p in [here, os.environ.get("PYTHONPATH", "")] if p)
         self.start = start
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gradecore.sandbox", str(theirs.fileno()), self.tmp,
-             json.dumps(wire.to_dict(start))],
-            pass_fds=[theirs.fileno()], env={**os.environ, **ENV, "PYTHONPATH": path}, start_new_session=True,
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-        )
+        # what the zygote prints (a warning of a library it imports, say) goes to a file, never to
+        # the terminal; a zygote that fails to start has its last words quoted
+        self.log = os.path.join(self.tmp, "zygote.log")
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "gradecore.sandbox", str(theirs.fileno()), self.tmp,
+                 json.dumps(wire.to_dict(start))],
+                pass_fds=[theirs.fileno()], env={**os.environ, **ENV, "PYTHONPATH": path}, start_new_session=True,
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+            )
         theirs.close()
         self.sock, self.timeout, self.started = ours, timeout, False
         self.lock = threading.Lock()
@@ -76,11 +80,18 @@ class Zygote:
             return
         self.sock.settimeout(self.timeout)
         try:
-            if not (wire.recv(self.sock) or {}).get("ready"):
-                raise StartError("the zygote exited while starting")
+            ready = (wire.recv(self.sock) or {}).get("ready")
+            why = None if ready else "it exited while starting"
         except (OSError, ValueError) as exc:
+            why = str(exc)
+        if why:
+            try:
+                with open(self.log, "rb") as log:
+                    last = log.read().decode(errors="replace").strip().splitlines()[-1:]
+            except OSError:
+                last = []
             self.close()
-            raise StartError(f"the zygote did not start: {exc}") from None
+            raise StartError(f"the zygote did not start: {why}" + (f" ({last[0][:300]})" if last else ""))
         self.started = True
 
     def alive(self):

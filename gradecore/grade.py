@@ -140,7 +140,7 @@ def grade(source, submission, settings=None):
                         for gid, c in graded.items()}
         return finish()
 
-    cells, flags = rebuild(src, submitted)
+    cells, flags, result.changed = rebuild(src, submitted)
     for flag in flags:
         result.review(flag)
     forbidden = dict(settings.forbidden)
@@ -153,12 +153,14 @@ def grade(source, submission, settings=None):
             cell.builtins = scan.builtins_used(cell.code)
             cell.binds = sorted(scan.bound_names(scan.parse(cell.code)))
 
+    last = max((i for i, c in enumerate(cells) if c.kind == "test"), default=-1)
+    run = cells if settings.after_tests else cells[:last + 1]
     runner = Runner(settings, _spec(settings, cells), wire.Start(list(settings.packages), forbidden,
                                                                   list(settings.private)))
     try:
         for attempt in range(settings.limits.retries):
             try:
-                replies = runner.run_all(cells)
+                replies = runner.run_all(run)
                 break
             except SetupDied:
                 if attempt + 1 == settings.limits.retries:

@@ -148,8 +148,9 @@ def _longest_increasing(seq):
 def rebuild(source, submitted):
     """The cells to grade, in the source's order, and the review flags of the rebuilding.
 
-    source, submitted: nbformat notebooks.  Returns (cells, flags): a list of ``Cell`` and a list
-    of sentences."""
+    source, submitted: nbformat notebooks.  Returns (cells, flags, changed): a list of ``Cell``, a
+    list of sentences, and {grade_id: what the student did} of the test cells that were restored or
+    moved ("deleted", "edited", "moved", "changed to markdown")."""
     roles = {meta(c)["grade_id"]: role(c) for c in source.cells if role(c)}
     matched, order, attached, anchor = {}, [], {None: []}, None
     for cell in submitted.cells:
@@ -167,7 +168,7 @@ def rebuild(source, submitted):
     position = {gid: i for i, gid in enumerate(roles)}
     kept = _longest_increasing([position[g] for g in order])
     moved = {g for i, g in enumerate(order) if i not in kept}
-    cells = []
+    cells, changed = [], {}
 
     def own(gid):
         for cell in attached.get(gid, []):
@@ -184,16 +185,19 @@ def rebuild(source, submitted):
         elif kind == "test":
             mine = matched.get(gid)
             if mine is None:
-                flags.append(f"test cell {gid} was deleted (restored)")
+                changed[gid] = "deleted"
             elif mine.cell_type != cell.cell_type:
-                flags.append(f"test cell {gid} was changed to {mine.cell_type} (restored)")
+                changed[gid] = f"changed to {mine.cell_type}"
             elif _norm(mine.source) != _norm(visible(cell.source)):
-                flags.append(f"test cell {gid} was edited (restored)")
+                changed[gid] = "edited"
             elif gid in moved:
-                flags.append(f"test cell {gid} was moved (graded in its place)")
+                changed[gid] = "moved"
+            if gid in changed:
+                fix = "graded in its place" if changed[gid] == "moved" else "restored"
+                flags.append(f"test cell {gid} was {changed[gid]} ({fix})")
             cells.append(Cell("test" if cell.cell_type == "code" else "markdown", cell.source, gid, kind))
         elif kind in ("locked", "task"):
             cells.append(Cell("setup" if cell.cell_type == "code" else "markdown", cell.source, gid, kind))
         if gid:
             own(gid)
-    return cells, flags
+    return cells, flags, changed

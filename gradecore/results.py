@@ -69,6 +69,7 @@ class Settings:
     forbidden: tuple = ()     # (package, what it is): no kernel may import or read them
     private: tuple = ()       # folders no kernel may read or list (the course's root)
     landlock: bool = True     # use Landlock where the machine's kernel has it
+    after_tests: bool = True  # run the cells after the last test cell too (they change no grade)
     user: str = None          # run the kernels as this user (needs root)
     files: tuple = ()         # (relative path, bytes): the assignment's other files, beside the notebook
     renamed: str = None       # the submitted file's name, when it is not the source notebook's
@@ -168,6 +169,8 @@ class Result:
     reasons: list = field(default_factory=list)
     fault: str = None
     answers: list = field(default_factory=list)     # Answer, in the notebook's order
+    changed: dict = field(default_factory=dict)     # test cells the student changed: grade_id -> "deleted",
+    #                                                 "edited", "moved" or "changed to markdown" (restored)
     protection: Protection = None
     seconds: float = 0.0
     kernel_starts: int = 0

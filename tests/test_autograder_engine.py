@@ -98,6 +98,7 @@ def test_grading_twice_gives_the_same_grades(tmp_path):
     # a third run grades nothing: every submission is unchanged
     third = grade(course)
     assert "nothing to grade" in third.stdout
+    assert "Traceback" not in third.stderr and "Error" not in third.stderr  # no zygote tracebacks
     assert export(course)[0] == first
     # a changed submission is graded again, alone
     put(course, "untouched", submission())
@@ -139,6 +140,37 @@ def test_a_killed_run_resumes(tmp_path):
     rows, _ = export(course)
     assert scores(rows) == students
     assert gradebook_students(course) == sorted(students) == records(course)
+
+
+def test_new_test_cells_after_grading_say_how_to_regrade_and_keep_manual_grades(tmp_path):
+    from nbgrader.api import Gradebook
+
+    course = small_course(tmp_path)
+    make_class(course, ["correct", "wrong"])
+    grade(course)
+    with Gradebook(course.db_url) as gb:  # a person gives a score of their own, as in formgrader
+        gb.find_grade("test_gradient_descent", PS01, PS01, "wrong").manual_score = 2.0
+        gb.db.commit()
+    # the instructor adds a test cell to the graded assignment, and releases it again
+    path = course.solutions / PS01 / f"{PS01}.ipynb"
+    nb = read(path)
+    index, cell = next((i, c) for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id")
+                       == "test_predict")
+    extra = nbformat.from_dict(json.loads(json.dumps(cell)))
+    extra.metadata.nbgrader.update(grade_id="test_predict_again", points=1)
+    extra["id"] = "test-predict-again"
+    nb.cells.insert(index + 1, extra)
+    nbformat.write(nb, str(path))
+    cli(course, "release", PS01)
+    refused = grade(course, check=False)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert f"autograde {PS01} --new-cells" in refused.stderr
+    grade(course, "--new-cells")
+    rows, _ = export(course)
+    assert (rows["correct", PS01]["test_predict_again"], float(rows["correct", PS01]["score"])) == ("1.0", 11)
+    with Gradebook(course.db_url) as gb:
+        kept = gb.find_grade("test_gradient_descent", PS01, PS01, "wrong")
+        assert (kept.manual_score, kept.auto_score, kept.needs_manual_grade) == (2.0, 0.0, False)
 
 
 def test_a_kernel_that_fails_to_start_is_retried(tmp_path):

@@ -48,7 +48,7 @@ def test_roles_are_nbgraders():
 
 
 def test_an_honest_notebook_is_graded_as_written():
-    cells, flags = rebuild(source(), student())
+    cells, flags, _ = rebuild(source(), student())
     assert flags == []
     assert kinds(cells) == [("setup", "setup"), ("student", "f"), ("test", "test_f"), ("markdown", "why"),
                             ("markdown", "task_plot")]
@@ -59,7 +59,7 @@ def test_an_honest_notebook_is_graded_as_written():
 
 def test_locked_cells_come_from_the_source_whatever_the_student_did():
     nb = student(test_f={"source": "print('all good')"}, setup={"source": "import numpy as np\nnp.isclose = 1"})
-    cells, flags = rebuild(source(), nb)
+    cells, flags, _ = rebuild(source(), nb)
     assert flags == ["test cell test_f was edited (restored)"]
     assert cells[0].code == "import numpy as np" and "assert f(2) == 4" in cells[2].code
 
@@ -67,10 +67,10 @@ def test_locked_cells_come_from_the_source_whatever_the_student_did():
 def test_deleted_moved_and_retyped_test_cells_are_restored_and_flagged():
     nb = student()
     nb.cells = [c for c in nb.cells if c.metadata.nbgrader["grade_id"] != "test_f"]
-    assert rebuild(source(), nb)[1] == ["test cell test_f was deleted (restored)"]
+    assert rebuild(source(), nb)[1:] == (["test cell test_f was deleted (restored)"], {"test_f": "deleted"})
     nb = student()
     nb.cells.insert(0, nb.cells.pop(2))
-    cells, flags = rebuild(source(), nb)
+    cells, flags, _ = rebuild(source(), nb)
     assert flags == ["test cell test_f was moved (graded in its place)"]
     assert kinds(cells)[2] == ("test", "test_f")
     nb = student(test_f={"cell_type": "markdown"})
@@ -81,13 +81,13 @@ def test_the_students_own_cells_stay_where_they_put_them():
     nb = student()
     nb.cells.insert(2, nbformat.v4.new_code_cell("helper = 3"))
     nb.cells.append(nbformat.v4.new_markdown_cell("My plot:"))
-    cells, _ = rebuild(source(), nb)
+    cells, _, _ = rebuild(source(), nb)
     own = [(c.kind, c.code, c.after) for c in cells if c.grade_id is None]
     assert own == [("student", "helper = 3", "f"), ("markdown", "My plot:", "task_plot")]
 
 
 def test_a_notebook_of_other_cells_is_graded_as_it_is_and_flagged():
-    cells, flags = rebuild(source(), nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("def f(x): return 2*x")]))
+    cells, flags, _ = rebuild(source(), nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("def f(x): return 2*x")]))
     assert "none of the assignment's cells" in flags[0]
     assert kinds(cells)[0] == ("student", None)
 
