@@ -117,7 +117,7 @@ def test_the_final_model_and_its_test_accuracy(study):
 def test_failures_as_the_chapter_describes_them(failures):
     large = failures.large_lr
     assert large["SGD, lr = 1"]["train_loss"][-1] < 0.02
-    assert np.allclose(large["SGD, lr = 10"]["train_loss"], V.LN10, atol=0.15)
+    assert np.allclose(large["SGD, lr = 10"]["train_loss"], V.LN10, atol=0.25)
     assert large["SGD, lr = 100"]["train_loss"].min() > 5 * V.LN10
     assert failures.dead["SGD, lr = 10"] == failures.dead["SGD, lr = 100"] == 1.0
     assert failures.dead["SGD, lr = 1"] < 0.2
