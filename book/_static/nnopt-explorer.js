@@ -7,13 +7,15 @@
  */
 (function () {
   "use strict";
-  var images = {}; // URL -> Image: a loaded frame stays decoded in memory
+  var images = {}; // URL -> Image: a frame loaded ahead, kept (and decoded) in memory
 
   function load(url) {
     if (url && !images[url]) {
-      images[url] = new Image();
-      images[url].decoding = "async";
-      images[url].src = url;
+      var image = new Image();
+      image.src = url;
+      // decode now, off the main thread: the move that shows it then only paints
+      if (image.decode) image.decode().catch(function () {});
+      images[url] = image;
     }
     return images[url];
   }
