@@ -463,6 +463,14 @@ def test_numbers_of_the_exercises():
     assert np.log(1e6) / -np.log(0.99) == pytest.approx(1375, abs=1)
     assert np.log(1e6) / -np.log(0.9) == pytest.approx(131, abs=1) and (1 - np.sqrt(0.01)) ** 2 == pytest.approx(0.81)
     assert momentum_rates(1.0, 0.01, [0.81])[0] == pytest.approx(0.9, abs=1e-6)
+    # exercise 10: Adadelta's steps on a constant gradient 1: 0.00316, 0.00324, and 0.0318 after 1e4 steps
+    w, config, steps = np.zeros(1), {}, []
+    for _ in range(10000):
+        new, config = adadelta(w, np.ones(1), config)
+        steps.append(w[0] - new[0])
+        w = new
+    assert steps[0] == pytest.approx(0.00316, abs=5e-6) and steps[1] == pytest.approx(0.00324, abs=5e-6)
+    assert steps[-1] == pytest.approx(0.0318, abs=5e-5) and np.sqrt(1e-7 * 1e4) == pytest.approx(0.032, abs=5e-4)
 
 
 def test_numbers_of_the_explore_answers():

@@ -68,18 +68,18 @@ def draw_weights(fig, betas=(0.8, 0.9, 0.98), t=100):
     ax_rel.plot(x, np.exp(-x), ":", color="k", lw=1.2, label="$e^{-x}$")
     ax_rel.axhline(np.exp(-1), color=COLORS["muted"], lw=0.8)
     ax_rel.axvline(1, color=COLORS["muted"], lw=0.8)
-    ax_rel.text(1.05, np.exp(-1) + 0.03, "1/e after one window", fontsize=8)
+    ax_rel.text(1.05, np.exp(-1) + 0.03, "1/e after one window", fontsize=9)
     ax_w.set_xlabel(f"day i (the average is taken on day t = {t})")
     ax_w.set_ylabel("weight of day i in $v_t$")
     ax_w.set_title("weights $(1-\\beta)\\,\\beta^{t-i}$", fontsize=10)
     ax_w.set_xlim(0, t + 1)
-    ax_w.legend(fontsize=8, loc="upper left")
+    ax_w.legend(fontsize=9, loc="upper left")
     ax_rel.set_xlabel("age $t - i$ in windows of $1/(1-\\beta)$ days")
     ax_rel.set_ylabel("weight relative to the newest day")
     ax_rel.set_title("relative weights $\\beta^{t-i}$ on a common scale", fontsize=10)
     ax_rel.set_xlim(0, 4)
     ax_rel.set_ylim(0, 1.02)
-    ax_rel.legend(fontsize=8)
+    ax_rel.legend(fontsize=9)
     return fig
 
 
@@ -90,7 +90,7 @@ def draw_betas(ax, temps, ewa_bias_corrected, betas=(0.5, 0.9, 0.98)):
         draw_average(ax, temps, beta, ewa_bias_corrected, color=style["color"], linestyle=style["linestyle"],
                      label=f"β = {beta:g} (about {1 / (1 - beta):g} days)")
     ax.set_ylim(*TEMP_LIMITS)
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=9, loc="upper left")
     return ax
 
 
@@ -101,7 +101,7 @@ def draw_bias_correction(ax, temps, beta, ewa, ewa_bias_corrected, n_days=60):
     draw_average(ax, temps, beta, ewa, color=COLORS["muted"], linestyle="--", label=f"β = {beta:g}, from $v_0 = 0$")
     draw_average(ax, temps, beta, ewa_bias_corrected, label=f"β = {beta:g}, divided by $1 - \\beta^t$")
     ax.set_ylim(min(0, temps.min()) - 1, temps.max() + 3)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=9, loc="lower right")
     return ax
 
 
@@ -124,7 +124,7 @@ def draw_explorer_frame(fig, temps, beta, correction, days, ewa, ewa_bias_correc
         draw_average(ax, temps, beta, ewa, label="average from v₀ = 0")
     ax.set_ylim(*TEMP_LIMITS)
     ax.locator_params(nbins=6)  # fewer ticks: each one costs a text layout per redraw
-    ax.legend(fontsize=8, loc="upper left", ncol=1 if is_narrow(fig) else 3)
+    ax.legend(fontsize=9, loc="upper left", ncol=1 if is_narrow(fig) else 3)
     # an explicit y skips matplotlib's automatic title placement, a third of a redraw
     ax.set_title(f"β = {beta:g}: an average over about 1/(1 − β) = {window:g} days", fontsize=10, y=1.0)
 

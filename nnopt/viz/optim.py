@@ -23,7 +23,7 @@ from matplotlib.ticker import NullLocator
 
 from ..explorer import Control, Explorer
 from ..landscapes import LANDSCAPES
-from .common import COLORS, PLAIN, SERIES, panels
+from .common import COLORS, PLAIN, SERIES, is_narrow, panels
 
 # The racers, in the order of the legend, each with a style that differs in colour, line and marker.
 RULE_STYLES = {
@@ -207,8 +207,10 @@ def draw_gaps(ax, landscape, paths, labels=None, styles=RULE_STYLES, legend=True
     ax.set_xlabel("step")
     ax.set_ylabel("f − f_min")
     ax.grid(True, alpha=0.3)
-    if legend:
-        ax.legend(fontsize=8, loc="lower left")
+    if legend and is_narrow(ax.figure):  # a phone: below the plot, where it hides no curve
+        ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1, frameon=False)
+    elif legend:
+        ax.legend(fontsize=9, loc="lower left")
     return ax
 
 
@@ -292,7 +294,7 @@ def race_explorer(rules, extras=EXTRAS):
         figsize=(10, 3.9),
         margins=dict(left=0.075, right=0.98, bottom=0.13, top=0.92, wspace=0.22),
         alt=alt,
-        narrow_figsize=(4.6, 7.4),
+        narrow_figsize=(4.6, 8.4),
     )
 
 
@@ -353,7 +355,7 @@ def draw_momentum_averaging(fig, sgd, sgd_momentum, lr=0.07, beta=0.9, num_steps
         ax.set_title(what, fontsize=10)
         ax.set_xlabel("step t")
         ax.grid(True, alpha=0.3)
-    axes[0].legend(fontsize=8)
+    axes[0].legend(fontsize=9)
     return axes
 
 
@@ -392,7 +394,7 @@ def draw_rmsprop_steps(fig, sgd, rmsprop, lr_sgd=0.07, lr_rms=0.1, num_steps=40)
     ax_rate.set_ylabel("lr / (√s + ε)")
     ax_rate.set_title("effective learning rate of each coordinate", fontsize=10)
     ax_rate.grid(True, alpha=0.3)
-    ax_rate.legend(fontsize=8)
+    ax_rate.legend(fontsize=9)
     return ax_map, ax_rate
 
 
@@ -448,14 +450,14 @@ def draw_momentum_rates(ax, curvatures=(1.0, 25.0), lr=1 / 9):
     ax.plot(betas, worst, color="k", lw=0.8, alpha=0.6, label="the slower of the two")
     best = betas[np.argmin(worst)]
     ax.axvline(best, color=COLORS["muted"], lw=0.8)
-    ax.text(best + 0.01, 1.02, f"best β ≈ {best:.2f}", fontsize=8)
+    ax.text(best + 0.01, 1.02, f"best β ≈ {best:.2f}", fontsize=9)
     ax.plot(betas, np.sqrt(betas), ":", color=COLORS["muted"], lw=1, label="√β (any complex pair)")
     ax.set_ylim(0.4, 1.1)
     ax.set_xlim(0, 0.95)
     ax.set_xlabel("momentum β")
     ax.set_ylabel("error factor per step")
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=9, loc="lower left")
     return ax
 
 
@@ -479,12 +481,12 @@ def draw_momentum_schedule(ax, forms, drop_at=40, lrs=(0.1, 0.01)):
         style, lw = styles[form]
         ax.plot(steps, np.abs(np.diff(w[:, 0])), lw=lw, label=names[form], **style)
     ax.axvline(drop_at + 0.5, color=COLORS["muted"], lw=0.8)
-    ax.text(drop_at + 1.5, 0.095, f"lr drops from {lrs[0]:g} to {lrs[1]:g}", fontsize=8, va="top")
+    ax.text(drop_at + 1.5, 0.095, f"lr drops from {lrs[0]:g} to {lrs[1]:g}", fontsize=9, va="top")
     ax.set_xlabel("step t")
     ax.set_ylabel("|w_t − w_(t−1)|")
     ax.set_ylim(0, 0.105)
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8, loc="center right")
+    ax.legend(fontsize=9, loc="center right")
     return ax
 
 
@@ -517,11 +519,11 @@ def draw_adaptive_rates(ax, rules, configs, num_steps=2000, seed=0):
         rate = step_sizes(rule, grads, configs.get(name)) / np.abs(grads)
         ax.loglog(steps, rate, lw=1.8, label=name, ms=5, markevery=0.1, **style)
     ax.axvline(num_steps // 2, color=COLORS["muted"], lw=0.8)
-    ax.text(num_steps // 2 * 1.08, 0.9, "gradients\n×10", fontsize=8, va="top", transform=ax.get_xaxis_transform())
+    ax.text(num_steps // 2 * 1.08, 0.9, "gradients\n×10", fontsize=9, va="top", transform=ax.get_xaxis_transform())
     ax.set_xlabel("step t")
     ax.set_ylabel("step / |gradient|")
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=9, loc="lower left")
     return ax
 
 
@@ -571,7 +573,7 @@ def draw_weight_decay(fig, adam, adamw, lr=1e-4, decay=2.0, noise=(10.0, 0.01), 
     ax.set_xlabel("step t")
     ax.set_ylabel("|w_i|")
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=7, loc="lower left")
+    ax.legend(fontsize=9, loc="lower left")
     for name, path in runs.items():
         ax_plane.plot(path[:, 0], path[:, 1], lw=1.0, ms=4, markevery=num_steps // 8, label=name, **styles[name])
     ax_plane.plot(1, 1, "s", color="k", ms=6)
@@ -579,7 +581,7 @@ def draw_weight_decay(fig, adam, adamw, lr=1e-4, decay=2.0, noise=(10.0, 0.01), 
     ax_plane.set_ylabel("w2 (quiet gradients)")
     ax_plane.set_title("the same runs, from ■ (1, 1)", fontsize=10)
     ax_plane.grid(True, alpha=0.3)
-    ax_plane.legend(fontsize=8)
+    ax_plane.legend(fontsize=9)
     return ax, ax_plane
 
 
@@ -603,12 +605,12 @@ def draw_epsilon_placement(ax, epsilon=1e-8):
     ax.semilogx(g, inside, lw=2, ms=5, markevery=40, label="ε inside: g / √(v̂ + ε)", **SERIES[1])
     for x, text in ((epsilon, "|g| = ε"), (np.sqrt(epsilon), "|g| = √ε")):
         ax.axvline(x, color=COLORS["muted"], lw=0.8)
-        ax.text(x * 1.3, 0.5, text, fontsize=8, rotation=90, va="center")
+        ax.text(x * 1.3, 0.5, text, fontsize=9, rotation=90, va="center")
     ax.set_xlabel("size of the gradient |g|")
     ax.set_ylabel("step / learning rate")
     ax.set_ylim(0, 1.05)
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=9, loc="upper left")
     return ax
 
 

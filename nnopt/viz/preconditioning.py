@@ -152,7 +152,7 @@ def draw_preconditioning_frame(fig, kappa, angle, newton_step, sgd, rmsprop, gri
     ax_loss.set_xlabel("step")
     ax_loss.set_ylabel("f − f_min")
     ax_loss.grid(True, alpha=0.3)
-    ax_loss.legend(fontsize=8, loc="lower left")
+    ax_loss.legend(fontsize=9, loc="lower left")
     ax_loss.set_title("cost after each step", fontsize=10)
     return ax_map, ax_loss
 
