@@ -175,7 +175,7 @@ def draw_scaled_descent(ax, study, scaling, lr):
         ax.text(0.5, 0.5, f"diverged after {len(gaps) - 1} steps", transform=ax.transAxes, ha="center",
                 va="center", fontsize=11, color=COLORS["path"], bbox=dict(fc="white", ec=COLORS["path"]))
     ax.set_title(f"{scaling}: κ = {study.kappa(scaling):.3g}, stable for lr < {study.lr_max(scaling):.3g}",
-                 fontsize=10)
+                 fontsize=10, y=1.0, pad=4)
     return ax
 
 
@@ -208,7 +208,7 @@ def draw_gaps(ax, study, lr, selected=None):
         _gap_curve(ax, gaps, scaling, lw=2.4 if thick else 1.2, alpha=1.0 if thick else 0.55)
     _gap_axis(ax, study.num_iters)
     ax.legend(fontsize=9, loc="lower left")
-    ax.set_title(f"J − J* with lr = {lr:g}", fontsize=10)
+    ax.set_title(f"J − J* with lr = {lr:g}", fontsize=10, y=1.0, pad=4)
     return ax
 
 
@@ -218,14 +218,14 @@ def draw_scaling_comparison(fig, study, lrs):
     axes = fig.subplots(2, 2).ravel()
     for ax, scaling in zip(axes, SCALINGS):
         draw_scaled_descent(ax, study, scaling, lrs[scaling])
-        ax.set_title(f"{scaling}: lr = {lrs[scaling]:g}, κ = {study.kappa(scaling):.3g}", fontsize=10)
+        ax.set_title(f"{scaling}: lr = {lrs[scaling]:g}, κ = {study.kappa(scaling):.3g}", fontsize=10, y=1.0, pad=4)
     ax = axes[-1]
     for scaling in SCALINGS:
         _, gaps = study.runs[scaling][lrs[scaling]]
         _gap_curve(ax, gaps, scaling, lw=1.8)
     _gap_axis(ax, study.num_iters)
     ax.legend(fontsize=9, loc="lower left")
-    ax.set_title("J − J* after each step", fontsize=10)
+    ax.set_title("J − J* after each step", fontsize=10, y=1.0, pad=4)
     return fig
 
 
@@ -321,12 +321,12 @@ def draw_training(fig, runs, batch_size, lr, mode="test"):
     ax_loss.yaxis.set_major_formatter(PLAIN)
     ax_loss.yaxis.set_minor_locator(NullLocator())
     ax_loss.legend(fontsize=9, loc="upper right")
-    ax_loss.set_title(f"mean log loss in the epoch, batch {batch_size}, lr {lr:g}", fontsize=10)
+    ax_loss.set_title(f"mean log loss in the epoch, batch {batch_size}, lr {lr:g}", fontsize=10, y=1.0, pad=4)
     ax_acc.set_ylabel(f"accuracy ({mode} mode)")
     ax_acc.set_ylim(0.4, 1.0)
     ax_acc.axhline(0.5, color="k", lw=0.6, ls=":")
     ax_acc.legend(fontsize=9, loc="lower right")
-    ax_acc.set_title(f"training-set accuracy after each epoch, {mode} mode", fontsize=10)
+    ax_acc.set_title(f"training-set accuracy after each epoch, {mode} mode", fontsize=10, y=1.0, pad=4)
     return fig
 
 

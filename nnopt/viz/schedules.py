@@ -136,6 +136,9 @@ def draw_schedules(ax, rules, lr0, num_epochs, params, names=None, log=False, yl
     ax.set_xlim(0, num_epochs - 1)
     if log:
         _log_axis(ax)
+        _few_ticks(ax, "x")
+    else:
+        _few_ticks(ax)
     if ylim is not None:
         ax.set_ylim(ylim)
     ax.grid(True, alpha=0.3)
@@ -155,11 +158,11 @@ def draw_schedule_panels(fig, rules, lr0, d, interval, warmup=5, log=False, num_
     axes = panels(fig, 3, sharey=True)
     ylim = (1e-4, 0.3) if log else (0, 0.21)
     draw_schedules(axes[0], rules, lr0, num_epochs, params, SMOOTH, log, ylim)
-    axes[0].set_title(f"smooth decay, lr0 = {lr0:g}", fontsize=10)
+    axes[0].set_title(f"smooth decay, lr0 = {lr0:g}", fontsize=10, y=1.0, pad=4)
     draw_schedules(axes[1], rules, lr0, num_epochs, params, PIECEWISE, log, ylim, thin=("time_based", "exponential"))
-    axes[1].set_title("piecewise constant (thin: sampled)", fontsize=10)
+    axes[1].set_title("piecewise constant (thin: sampled)", fontsize=10, y=1.0, pad=4)
     draw_schedules(axes[2], rules, lr0, num_epochs, params, ANNEALING, log, ylim)
-    axes[2].set_title("cosine, without and with warm-up", fontsize=10)
+    axes[2].set_title("cosine, without and with warm-up", fontsize=10, y=1.0, pad=4)
     for ax in axes[1:]:
         ax.set_ylabel("")
     for ax in axes:
@@ -308,7 +311,7 @@ def draw_decay_comparison(fig, lrs, run, minimum, label, batch_size, style, floo
     ax_lr.set_xlim(0, num_epochs)
     ax_lr.set_xlabel("epoch")
     ax_lr.set_ylabel("learning rate")
-    ax_lr.set_title(f"learning rates, batch size {batch_size}", fontsize=10)
+    ax_lr.set_title(f"learning rates, batch size {batch_size}", fontsize=10, y=1.0, pad=4)
     ax_lr.legend(fontsize=9)
     ax_lr.grid(True, alpha=0.3)
     _few_ticks(ax_lr)
@@ -336,7 +339,7 @@ def draw_decay_comparison(fig, lrs, run, minimum, label, batch_size, style, floo
     _few_ticks(ax_near)
     ax_near.set_xlabel("w")
     ax_near.set_ylabel("b")
-    ax_near.set_title("last 5 epochs near the minimum", fontsize=10)
+    ax_near.set_title("last 5 epochs near the minimum", fontsize=10, y=1.0, pad=4)
 
     start = np.linalg.norm(ends[0, 0] - minimum)
     for k in range(2):
@@ -346,7 +349,7 @@ def draw_decay_comparison(fig, lrs, run, minimum, label, batch_size, style, floo
     _distance_axis(ax_dist, num_epochs)
     ax_dist.set_ylim(1e-3, 50)
     final = run["rms"][:, -1]
-    ax_dist.set_title(f"last epoch: {final[0]:.2g} (constant), {final[1]:.2g}", fontsize=10)
+    ax_dist.set_title(f"last epoch: {final[0]:.2g} (constant), {final[1]:.2g}", fontsize=10, y=1.0, pad=4)
     return fig
 
 
