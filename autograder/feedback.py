@@ -69,7 +69,7 @@ pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; border-radius: 4px;
 .passed { border-color: #2a7; background: #effaf3; } .failed { border-color: #c33; background: #fdf0f0; }
 .open { border-color: #e0a800; background: #fff8e1; } .graded { border-color: #38c; background: #eef5fc; }
 .message, .output { font-family: ui-monospace, monospace; white-space: pre-wrap; }
-.comment { font-style: italic; }
+.comment { font-style: italic; } .comment p { display: inline; }
 """
 
 
@@ -136,8 +136,8 @@ class Page:
 
     def comment(self, gid):
         text = self.sub.comments.get((self.stem, gid))
-        if text:
-            self.out.append(f"<p class='comment'>Your grader: {html.escape(text)}</p>")
+        if text:  # formgrader takes Markdown and maths
+            self.out.append(f"<div class='comment'><b>Your grader:</b> {self.student_md.render(text)}</div>")
 
     def answer(self, answer, label, own=False):
         """A cell the student wrote (a gradecore Answer), or a note that it is missing."""
@@ -191,10 +191,10 @@ class Page:
                         + (f" for the whole assignment ({notebooks} notebooks)" if notebooks > 1 else "") + "</p>")
         self.out.append("<table><tr><th>question</th><th>kind</th><th>score</th><th>result</th></tr>")
         for g in mine:
+            # the message of a failed test is in its box, under the notebook's cell it checks
             result = g.outcome if g.cell.kind is CellKind.TEST else ("not graded yet" if g.pending else "graded")
-            why = f": {self.redact(g.message)}" if g.message and g.cell.kind is CellKind.TEST else ""
             self.out.append(f"<tr><td>{html.escape(g.cell.name)}</td><td>{html.escape(g.cell.kind.value)}</td>"
-                            f"<td>{_score(g.score, g.cell.max_score)}</td><td>{html.escape(result + why)}</td></tr>")
+                            f"<td>{_score(g.score, g.cell.max_score)}</td><td>{html.escape(result)}</td></tr>")
         self.out.append("</table>")
 
     def body(self):

@@ -39,6 +39,7 @@ def _plot_assignment(assignment, subs, folder):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     graded = [s for s in subs if s.score is not None and s.max_score]
     questions = list(dict.fromkeys(g.cell.name for s in subs for g in s.cells))
@@ -53,6 +54,8 @@ def _plot_assignment(assignment, subs, folder):
         if any(counts):
             ax2.barh(questions, counts, left=left, color=color, label=outcome)
             left = [a + b for a, b in zip(left, counts)]
+    for axis in (ax1.yaxis, ax2.xaxis):  # counts of submissions
+        axis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax2.invert_yaxis()
     ax2.set_xlabel("submissions")
     ax2.set_title("per question")
