@@ -275,7 +275,7 @@ def comparison_explorer(runs):
         ],
         figsize=(9, 3.6),
         narrow_figsize=(4.6, 7.2),
-        margins=dict(left=0.07, right=0.98, bottom=0.13, top=0.9, wspace=0.22),
+        margins=dict(left=0.09, right=0.985, bottom=0.13, top=0.9, wspace=0.26),
         alt=comparison_alt(runs),
     )
 
