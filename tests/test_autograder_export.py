@@ -179,3 +179,35 @@ def test_a_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
 def test_what_is_not_graded_yet_is_said(subs):
     assert ex.not_graded_yet(subs) == ["ps91-line-fit: 1 submission(s) not fully graded yet (empty in the LMS files; "
                                        "1 need grading by hand: python -m autograder formgrade)"]
+
+
+def test_the_lms_class_lists_fill_the_roster(tmp_path):
+    """Canvas's gradebook export (by Canvas id), Moodle's grading worksheet (by participant number) and
+    Moodle's grade export (by full name: a name two students share is reported, never guessed)."""
+    from autograder.roster import assignment_columns, merge_lms_list
+
+    students = {"1001": Student("1001", "smithjane", "canvas", "1001"),
+                "jane-smith-501": Student("jane-smith-501", "Jane Smith", "moodle", moodle_participants="ps91-line-fit=501"),
+                "jane-smith-502": Student("jane-smith-502", "Jane Smith", "moodle", moodle_participants="ps91-line-fit=502"),
+                "omar-diaz": Student("omar-diaz", "Omar Diaz", "moodle", moodle_participants="ps91-line-fit=503")}
+    canvas = tmp_path / "canvas.csv"
+    canvas.write_text("\ufeffStudent,ID,SIS User ID,SIS Login ID,Section,PS91 Line fit (4321),Current Score\n"
+                      "    Points Possible,,,,,10,(read only)\n\"Smith, Jane\",1001,S1001,jsmith,A,,\n")
+    assert merge_lms_list(students, canvas) == (1, [])
+    assert (students["1001"].name, students["1001"].sis_user_id, students["1001"].section) == ("Smith, Jane", "S1001", "A")
+    assert assignment_columns(canvas, ["ps91-line-fit"]) == ("canvas", {"ps91-line-fit": "PS91 Line fit (4321)"})
+    worksheet = tmp_path / "worksheet.csv"
+    worksheet.write_text("Identifier,Full name,Email address,Status\nParticipant 501,Jane Smith,j501@example.org,x\n")
+    assert merge_lms_list(students, worksheet) == (1, [])
+    assert students["jane-smith-501"].email == "j501@example.org" and not students["jane-smith-502"].email
+    grades = tmp_path / "grades.csv"
+    grades.write_text("First name,Last name,ID number,Email address,Assignment: ps91 Line fit (Real)\n"
+                      "Omar,Diaz,A77,omar@example.org,\nJane,Smith,A78,jane@example.org,\n")
+    updated, problems = merge_lms_list(students, grades)
+    assert updated == 1 and (students["omar-diaz"].email, students["omar-diaz"].id_number) == ("omar@example.org", "A77")
+    assert problems == ["Jane Smith: 2 students of that name were collected (jane-smith-501, jane-smith-502): "
+                        "fill in autograder/roster.csv by hand"]
+    assert assignment_columns(grades, ["ps91-line-fit"]) == ("moodle", {"ps91-line-fit": "Assignment: ps91 Line fit (Real)"})
+    (tmp_path / "other.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(ValueError, match="not a Canvas gradebook export"):
+        merge_lms_list(students, tmp_path / "other.csv")
