@@ -35,7 +35,12 @@
     document.querySelectorAll("article span.math, article div.math > mjx-container").forEach(function (node) {
       // an inline formula is compared with its paragraph, a display one with its own box
       node.classList.remove("nnopt-scroll");
-      var room = node.tagName === "SPAN" ? node.parentElement.clientWidth : node.clientWidth;
+      var room = node.clientWidth;
+      if (node.tagName === "SPAN") { // the width of the block the formula sits in (an inline parent has none)
+        var block = node.parentElement;
+        while (block && block.clientWidth === 0) block = block.parentElement;
+        room = block ? block.clientWidth : room;
+      }
       if (node.scrollWidth > room + 1) {
         node.classList.add("nnopt-scroll");
         node.setAttribute("tabindex", "0");
