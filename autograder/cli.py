@@ -104,7 +104,8 @@ def collect(course, args):
         print(f"note: {note}")
     for name, why in result.superseded + result.problems:
         print(f"NOT PLACED {name}: {why}")
-    lost = [name for name, why in result.problems if name.lower().endswith(".ipynb") and "system file" not in why]
+    lost = [name for name, why in result.problems
+            if name.lower().endswith((".ipynb", ".zip")) and "system file" not in why]
     print(f"{len(result.placed)} notebook(s) {'would be ' if args.dry_run else ''}placed, "
           f"{len(result.superseded) + len(result.problems)} file(s) not placed")
     return 1 if lost else 0  # a student's notebook is in none of the folders: look at it

@@ -221,6 +221,10 @@ def plan(path, course, assignment=None):
         if any(part.startswith((".", "__MACOSX")) for part in rel.parts) or rel.name in SYSTEM_FILES:
             result.problems.append((name, "skipped: a system file, not a submission"))
             continue
+        if rel.suffix.lower() == ".zip":
+            result.problems.append((name, "a zip inside the export (a student zipped their work?): unpack it "
+                                          "into the export's folder and collect that folder"))
+            continue
         if rel.suffix.lower() != ".ipynb":
             result.problems.append((name, "not a notebook (.ipynb)"))
             continue

@@ -184,6 +184,14 @@ def test_a_newer_collect_replaces_an_older_one_and_never_the_reverse(ps91, tmp_p
     assert (ps91.submitted / "5" / PS91 / "fit.ipynb").read_bytes() == first["amy_5_100_fit.ipynb"]
 
 
+def test_a_zip_a_student_made_is_reported(ps91, tmp_path):
+    files = {"Kim Ng_8_assignsubmission_file_/work.zip": b"PK\x05\x06" + bytes(18)}
+    proc = cli(ps91, "collect", str(write_export(tmp_path / "z", files)), check=False)
+    assert proc.returncode == 1
+    assert ("NOT PLACED Kim Ng_8_assignsubmission_file_/work.zip: a zip inside the export (a student zipped their "
+            "work?): unpack it into the export's folder and collect that folder") in proc.stdout
+
+
 def test_a_large_class_shows_progress(ps91, tmp_path):
     data = (ps91.exercises / PS91 / "fit.ipynb").read_bytes()
     files = {f"s{n}_{n}_{1000 + n}_fit.ipynb": data for n in range(1, 41)}
