@@ -275,7 +275,7 @@ def test_page_offline(site, browser, axe_script, name, width):
     page, refused, errors = open_offline(browser, (html / f"{name}.html").as_uri(), width)
     SHOTS.mkdir(parents=True, exist_ok=True)
     try:
-        page.screenshot(path=str(SHOTS / f"{Path(name).name}-{width}.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / f"{Path(name).name}-{width}.png"), full_page=True, timeout=120_000)
         assert not refused, f"{name} asked the network for {refused}"
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} at {width} px scrolls sideways by {overflow} px"
