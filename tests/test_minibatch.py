@@ -5,8 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnref.logistic import log_loss, sigmoid, train_logistic
-from nnref.minibatch import make_minibatches, minibatch_gradient_descent
+from nnref.logistic import log_loss, log_loss_gradients, sigmoid, train_logistic
+from nnref.minibatch import (descent_trace, lowest_cost, make_minibatches, minibatch_gradient_descent,
+                             ordered_batches)
 
 
 def numbered_data(m):
@@ -125,3 +126,64 @@ def test_minibatch_gradient_descent_is_reproducible_and_keeps_inputs(rng):
 def test_bad_input_is_rejected_clearly(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 60])
+def test_trace_passes_through_the_epochs_of_minibatch_gradient_descent(rng, batch_size):
+    X = rng.standard_normal((60, 3))
+    y = (X[:, 0] + rng.standard_normal(60) > 0).astype(float)
+    per = -(-60 // batch_size)
+    params, costs = descent_trace(X, y, 0.3, 4 * per, batch_size, np.random.default_rng(3))
+    w, b, epoch_costs = minibatch_gradient_descent(X, y, 0.3, 4, batch_size, np.random.default_rng(3))
+    assert params.shape == (4 * per + 1, 4) and costs.shape == (4 * per + 1,)
+    # same generator, same shuffles: the trace's cost at each epoch's end is the function's
+    np.testing.assert_allclose(costs[per::per], epoch_costs, rtol=1e-12)
+    np.testing.assert_allclose(params[-1], np.append(w, b), rtol=1e-12)
+    assert costs[0] == pytest.approx(np.log(2.0))  # from zeros every prediction is 1/2
+
+
+def test_trace_of_the_full_batch_in_order_is_batch_gradient_descent(rng):
+    X = rng.standard_normal((30, 2))
+    y = (X[:, 1] > 0.3).astype(float)
+    y[:3] = 1 - y[:3]  # not separable
+    _, costs = descent_trace(X, y, 0.5, 12, 30, np.random.default_rng(0), shuffle="never")
+    _, _, costs_gd = train_logistic(X, y, 0.5, 13)
+    np.testing.assert_allclose(costs, costs_gd, rtol=1e-12)
+
+
+def test_trace_can_stop_inside_an_epoch_and_shuffle_once(rng):
+    X = rng.standard_normal((10, 2))
+    y = (np.arange(10) % 2).astype(float)
+    params, costs = descent_trace(X, y, 0.1, 7, 3, np.random.default_rng(0), shuffle="once")
+    assert params.shape == (8, 3) and costs.shape == (8,)
+    # shuffled once: the second epoch sees the same 4 batches in the same order as the first
+    batches = make_minibatches(X, y, 3, np.random.default_rng(0))
+    w, b = np.zeros(2), 0.0
+    for X_batch, y_batch in batches + batches[:3]:
+        dw, db = log_loss_gradients(X_batch, y_batch, w, b)
+        w, b = w - 0.1 * dw, b - 0.1 * db
+    np.testing.assert_allclose(params[-1], np.append(w, b), rtol=1e-12)
+    with pytest.raises(ValueError, match="shuffle"):
+        descent_trace(X, y, 0.1, 3, 3, np.random.default_rng(0), shuffle="sometimes")
+
+
+def test_ordered_batches_keep_the_order():
+    X = np.arange(10.0)[:, None]
+    y = np.arange(10.0)
+    batches = ordered_batches(X, y, 4)
+    assert [list(yb) for _, yb in batches] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+
+
+def test_lowest_cost_is_the_minimum():
+    X, y = blobs(np.random.default_rng(11))
+    cost, w, b = lowest_cost(X, y)
+    dw, db = log_loss_gradients(X, y, w, b)
+    np.testing.assert_allclose(dw, 0.0, atol=1e-12)
+    assert abs(db) < 1e-12
+    assert cost == pytest.approx(log_loss(sigmoid(X @ w + b), y))
+    # scikit-learn's unpenalised logistic regression, an independent solver, agrees
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=np.inf, tol=1e-10, max_iter=10_000).fit(X, y)
+    np.testing.assert_allclose(model.coef_[0], w, rtol=1e-5)
+    assert model.intercept_[0] == pytest.approx(b, rel=1e-5)

@@ -1,24 +1,26 @@
 """Pictures of the chapter on gradient-descent variants (book: ``gradient-descent-variants``).
 
-Batch, stochastic and mini-batch gradient descent on the logistic regression of ``nnref.logistic``:
-the data are the tumour measurements of ``nnopt.data.breast_cancer`` in standard units. The runs use
-the course's own ``make_minibatches`` and ``log_loss_gradients`` and consume the random generator as
-``minibatch_gradient_descent`` does (one ``rng.permutation(m)`` per epoch), so a trace recorded here
-passes through the same parameters as that function.
+Batch, stochastic and mini-batch gradient descent on logistic regression: the data are the tumour
+measurements of ``nnopt.data.breast_cancer`` in standard units. Every picture that needs an algorithm
+takes it as an argument, with the contracts of ps02 and ps04 (``sigmoid``, ``log_loss``,
+``log_loss_gradients``, ``minibatch_gradient_descent``): the book passes the reference
+implementations, an assignment the student's own. Two book-only pictures also take
+``descent_trace(X, y, lr, num_updates, batch_size, rng, shuffle="every epoch", w0=None, b0=0.0) ->
+(params, costs)``, mini-batch gradient descent that records every update (``nnref.minibatch``).
 """
 
 import time
+from importlib import import_module
 
 import numpy as np
 from matplotlib.ticker import NullLocator
 
 from ..explorer import Control, Explorer
-from nnref.logistic import log_loss, log_loss_gradients, sigmoid
-from nnref.minibatch import make_minibatches, minibatch_gradient_descent
-from .common import COLORS, PLAIN, contour
+from .common import COLORS, PLAIN, SERIES, panels
 
-# one colour per variant, the same in every picture of the chapter
-VARIANT_COLORS = {"batch": "#4c72b0", "mini-batch": "#dd8452", "stochastic": "#c44e52"}
+# one style per variant (colour, line style, marker), the same in every picture of the chapter
+VARIANT_STYLES = {"batch": SERIES[0], "mini-batch": SERIES[1], "stochastic": SERIES[2]}
+VARIANT_COLORS = {name: style["color"] for name, style in VARIANT_STYLES.items()}
 
 
 def tumours():
@@ -33,70 +35,6 @@ def tumours():
     return (X - X.mean(axis=0)) / X.std(axis=0), y, names
 
 
-def full_cost(X, y, w, b):
-    """The log loss of ``sigmoid(X @ w + b)`` on all of X (shape (m, n)) and y (shape (m,)): a float."""
-    return log_loss(sigmoid(X @ w + b), y)
-
-
-def lowest_cost(X, y, num_steps=25):
-    """The minimum of the log loss over (w, b) and where it is, by Newton's method from zeros.
-
-    X: shape (m, n); y: labels of shape (m,), not linearly separable (else there is no minimum).
-    Returns (cost, w, b).
-    """
-    A = np.column_stack([X, np.ones(len(y))])
-    theta = np.zeros(A.shape[1])
-    for _ in range(num_steps):
-        a = sigmoid(A @ theta)
-        gradient = A.T @ (a - y) / len(y)
-        hessian = (A * (a * (1 - a))[:, None]).T @ A / len(y)
-        theta = theta - np.linalg.solve(hessian, gradient)
-    return full_cost(X, y, theta[:-1], theta[-1]), theta[:-1], float(theta[-1])
-
-
-def ordered_batches(X, y, batch_size):
-    """Consecutive slices of the data in the order given (no shuffle): a list of (X_batch, y_batch)."""
-    return [(X[s:s + batch_size], y[s:s + batch_size]) for s in range(0, len(y), batch_size)]
-
-
-def descent_trace(X, y, lr, num_updates, batch_size, rng, shuffle="every epoch", w0=None, b0=0.0):
-    """Mini-batch gradient descent on the log loss, recording every update.
-
-    X: shape (m, n); y: labels 0/1 of shape (m,); lr > 0; num_updates: how many updates to make (the
-    epochs run on until there are that many, the last one possibly cut short); batch_size >= 1
-    (``m`` is batch gradient descent, 1 is stochastic gradient descent); rng: a ``np.random.Generator``.
-    shuffle: ``"every epoch"`` (``make_minibatches`` at the start of each epoch, as in
-    ``minibatch_gradient_descent``), ``"once"`` (one shuffle, then the same batches every epoch) or
-    ``"never"`` (consecutive slices in the data's own order).
-    w0, b0: the start (zeros by default).
-    Returns (params, costs): params of shape (num_updates + 1, n + 1) holding ``(w_1, ..., w_n, b)``
-    before the first update and after each one, and costs of shape (num_updates + 1,), the full-data
-    log loss at each of them.
-    """
-    w = np.zeros(X.shape[1]) if w0 is None else np.asarray(w0, dtype=np.float64).copy()
-    b = float(b0)
-    params, costs = [np.append(w, b)], [full_cost(X, y, w, b)]
-    fixed = None
-    if shuffle == "once":
-        fixed = make_minibatches(X, y, batch_size, rng)
-    elif shuffle == "never":
-        fixed = ordered_batches(X, y, batch_size)
-    elif shuffle != "every epoch":
-        raise ValueError(f'shuffle must be "every epoch", "once" or "never", got {shuffle!r}')
-    while len(costs) <= num_updates:
-        batches = fixed if fixed is not None else make_minibatches(X, y, batch_size, rng)
-        for X_batch, y_batch in batches:
-            # one update on the mini-batch's gradient, then the cost on all the data
-            dw, db = log_loss_gradients(X_batch, y_batch, w, b)
-            w = w - lr * dw
-            b = b - lr * db
-            params.append(np.append(w, b))
-            costs.append(full_cost(X, y, w, b))
-            if len(costs) > num_updates:
-                break
-    return np.array(params), np.array(costs)
-
-
 def updates_per_epoch(m, batch_size):
     """``ceil(m / batch_size)``: the number of mini-batches, and so of updates, in one epoch."""
     return -(-m // batch_size)
@@ -104,13 +42,12 @@ def updates_per_epoch(m, batch_size):
 
 # -- the noise of a mini-batch gradient ---------------------------------------------------------------
 
-def per_example_gradients(X, y, w, b):
+def per_example_gradients(X, y, w, b, log_loss_gradients):
     """The gradient of each example's own log loss at (w, b): shape (m, n + 1), columns (dw..., db)."""
-    r = sigmoid(X @ w + b) - y
-    return np.column_stack([X * r[:, None], r])
+    return np.array([np.append(*log_loss_gradients(X[i:i + 1], y[i:i + 1], w, b)) for i in range(len(y))])
 
 
-def gradient_noise(X, y, w, b, batch_sizes, rng, num_draws=300):
+def gradient_noise(X, y, w, b, batch_sizes, rng, log_loss_gradients, num_draws=300):
     """How far mini-batch gradients fall from the full gradient, measured and predicted.
 
     For each batch size B, ``num_draws`` mini-batches of B distinct examples are drawn at random (the
@@ -121,7 +58,7 @@ def gradient_noise(X, y, w, b, batch_sizes, rng, num_draws=300):
     examples' own gradients g_i.
     """
     m = len(y)
-    G = per_example_gradients(X, y, w, b)
+    G = per_example_gradients(X, y, w, b, log_loss_gradients)
     full = G.mean(axis=0)
     sigma2 = np.mean(np.sum((G - full) ** 2, axis=1))
     measured, predicted = [], []
@@ -156,13 +93,13 @@ def draw_gradient_noise(ax, batch_sizes, measured, predicted, m):
     ax.set_xlabel("batch size B")
     ax.set_ylabel(r"mean of $\|g_B - \nabla J\|^2$")
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     return ax
 
 
 # -- what an update costs ---------------------------------------------------------------------------
 
-def time_updates(batch_sizes, num_features=100, seed=0, min_seconds=0.05):
+def time_updates(batch_sizes, log_loss_gradients, num_features=100, seed=0, min_seconds=0.05):
     """Measured wall time of one mini-batch update of logistic regression, for each batch size.
 
     Each update is ``log_loss_gradients`` on B random examples with ``num_features`` features, then
@@ -198,8 +135,8 @@ def draw_update_times(ax, batch_sizes, us_per_update):
     """
     B = np.asarray(batch_sizes, dtype=float)
     t = np.asarray(us_per_update)
-    ax.loglog(B, t, "-o", color=VARIANT_COLORS["batch"], lw=1.8, ms=4, label="per update")
-    ax.loglog(B, t / B, "-s", color=VARIANT_COLORS["stochastic"], lw=1.8, ms=4, label="per example (update time / B)")
+    ax.loglog(B, t, **VARIANT_STYLES["batch"], lw=1.8, ms=4, label="per update")
+    ax.loglog(B, t / B, **VARIANT_STYLES["stochastic"], lw=1.8, ms=4, label="per example (update time / B)")
     ax.xaxis.set_major_formatter(PLAIN)
     ax.yaxis.set_major_formatter(PLAIN)
     ax.xaxis.set_minor_locator(NullLocator())
@@ -207,41 +144,42 @@ def draw_update_times(ax, batch_sizes, us_per_update):
     ax.set_xlabel("batch size B")
     ax.set_ylabel("microseconds")
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     return ax
 
 
 # -- paths on the cost surface of a one-feature model ------------------------------------------------
 
-def cost_surface(x, y):
-    """The log loss of one feature as a function J(P) of points P = (w, b) of shape (..., 2)."""
+def cost_grid(x, y, sigmoid, log_loss, wlim, blim, n=70):
+    """The log loss of the one-feature model sigmoid(w x + b) on a grid over a box of (w, b).
 
-    def J(P):
-        z = P[..., 0, None] * x + P[..., 1, None]
-        # log(1 + e^z) - y z, the log loss of one example written without overflow
-        return np.mean(np.logaddexp(0.0, z) - y * z, axis=-1)
+    Returns (ws, bs, values) with values of shape (n, n), rows for b and columns for w.
+    """
+    ws, bs = np.linspace(*wlim, n), np.linspace(*blim, n)
+    values = np.array([[log_loss(sigmoid(w * x + b), y) for w in ws] for b in bs])
+    return ws, bs, values
 
-    return J
 
-
-def draw_paths(fig, x, y, lr, num_epochs, batch_sizes, seed=0, xlim=(-0.5, 6.0), ylim=(-3.0, 1.5)):
+def draw_paths(fig, x, y, lr, num_epochs, batch_sizes, descent_trace, sigmoid, log_loss, best, seed=0,
+               xlim=(-0.5, 6.0), ylim=(-3.0, 1.5)):
     """One panel per batch size: the path of (w, b) over ``num_epochs`` epochs on the contours of the cost.
 
-    x: one feature of shape (m,); y: labels of shape (m,); batch_sizes: e.g. (m, 32, 1). Every path
-    starts at the black square (0, 0) with the same seed; the black cross marks the minimum.
-    Returns the fig.
+    x: one feature of shape (m,); y: labels of shape (m,); batch_sizes: e.g. (m, 32, 1); best: (w*, b*),
+    where the minimum is. Every path starts at the black square (0, 0) with the same seed; the black
+    cross marks the minimum. Returns the fig.
     """
     from matplotlib import patheffects
 
     m = len(y)
-    J = cost_surface(x, y)
-    _, (w_best,), b_best = lowest_cost(x[:, None], y)
+    ws, bs, values = cost_grid(x, y, sigmoid, log_loss, xlim, ylim)
+    levels = np.geomspace(values.min(), values.max(), 18)
+    w_best, b_best = best
     halo = [patheffects.withStroke(linewidth=3, foreground="white")]
-    axes = fig.subplots(1, len(batch_sizes), sharey=True)
+    axes = panels(fig, len(batch_sizes), sharey=True)
     for ax, B in zip(axes, batch_sizes):
         n = num_epochs * updates_per_epoch(m, B)
         params, costs = descent_trace(x[:, None], y, lr, n, B, np.random.default_rng(seed))
-        contour(ax, J, xlim, ylim, levels=18)
+        ax.contourf(ws, bs, values, levels=levels, cmap="Blues_r", alpha=0.85)
         color = VARIANT_COLORS[variant_name(B, m)]
         if n <= 100:  # few steps: every iterate is a dot
             ax.plot(params[:, 0], params[:, 1], "-o", color=color, lw=1.8, ms=5, path_effects=halo)
@@ -264,27 +202,28 @@ def variant_name(batch_size, m):
 
 # -- shuffling -----------------------------------------------------------------------------------------
 
-def draw_shuffling(ax, X, y, lr, num_epochs, batch_size, seed=0, floor=1e-4):
+def draw_shuffling(ax, X, y, lr, num_epochs, batch_size, descent_trace, min_cost, seed=0, floor=1e-4):
     """How far above its minimum the cost is after every update of mini-batch GD, for three orders of
     the examples: reshuffled every epoch, shuffled once (the same batches every epoch), and sorted by
-    label and never shuffled. X: shape (m, n); y: labels of shape (m,). Log y axis, x in epochs.
-    Returns the ax.
+    label and never shuffled. X: shape (m, n); y: labels of shape (m,); min_cost: the lowest cost.
+    Log y axis, x in epochs. Returns the ax.
     """
     m = len(y)
-    min_cost, _, _ = lowest_cost(X, y)
     order = np.argsort(y, kind="stable")
     per = updates_per_epoch(m, batch_size)
     n = num_epochs * per
     cases = [
-        ("reshuffled every epoch", X, y, "every epoch", VARIANT_COLORS["batch"]),
-        ("shuffled once: the same batches every epoch", X, y, "once", VARIANT_COLORS["mini-batch"]),
-        ("sorted by label, never shuffled", X[order], y[order], "never", VARIANT_COLORS["stochastic"]),
+        ("reshuffled every epoch", X, y, "every epoch", VARIANT_STYLES["batch"]),
+        ("shuffled once: the same batches every epoch", X, y, "once", VARIANT_STYLES["mini-batch"]),
+        ("sorted by label, never shuffled", X[order], y[order], "never", VARIANT_STYLES["stochastic"]),
     ]
-    for label, Xc, yc, shuffle, color in cases:
+    for label, Xc, yc, shuffle, style in cases:
         _, costs = descent_trace(Xc, yc, lr, n, batch_size, np.random.default_rng(seed), shuffle=shuffle)
-        ax.semilogy(np.arange(n + 1) / per, np.maximum(costs - min_cost, floor), color=color, lw=1.0, label=label)
+        ax.semilogy(np.arange(n + 1) / per, np.maximum(costs - min_cost, floor), color=style["color"],
+                    ls=style["linestyle"], lw=1.0, label=label)
         # the end of each epoch, where the per-epoch cost would be recorded
-        ax.plot(np.arange(num_epochs + 1), np.maximum(costs[::per] - min_cost, floor), "o", color=color, ms=5)
+        ax.plot(np.arange(num_epochs + 1), np.maximum(costs[::per] - min_cost, floor), style["marker"],
+                color=style["color"], ms=5)
     ax.yaxis.set_major_formatter(PLAIN)
     ax.yaxis.set_minor_locator(NullLocator())
     ax.set_xlim(0, num_epochs)
@@ -292,64 +231,111 @@ def draw_shuffling(ax, X, y, lr, num_epochs, batch_size, seed=0, floor=1e-4):
     ax.set_xlabel(f"epoch ({per} updates of batch size {batch_size} each; dots at the end of each epoch)")
     ax.set_ylabel("cost − lowest cost")
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=9, loc="lower left")
+    return ax
+
+
+# -- how many epochs: a held-out split ---------------------------------------------------------------
+
+def learning_curves(X, y, X_val, y_val, lr, num_epochs, batch_size, seed, minibatch_gradient_descent, sigmoid,
+                    log_loss):
+    """The log loss on the training and on the validation data after 0, 1, ..., num_epochs epochs.
+
+    X, y: the training data (m, n) and (m,); X_val, y_val: the held-out data. The parameters after k
+    epochs are those of ``minibatch_gradient_descent(X, y, lr, k, batch_size, np.random.default_rng(seed))``:
+    a run of k epochs is the first k epochs of a longer one, because the generator draws the same
+    permutations in the same order. Returns (train, validation), each of shape (num_epochs + 1,).
+    """
+    train, validation = [], []
+    for k in range(num_epochs + 1):
+        w, b, _ = minibatch_gradient_descent(X, y, lr, k, batch_size, np.random.default_rng(seed))
+        train.append(log_loss(sigmoid(X @ w + b), y))
+        validation.append(log_loss(sigmoid(X_val @ w + b), y_val))
+    return np.array(train), np.array(validation)
+
+
+def draw_learning_curves(ax, train, validation, best=None, stop=None):
+    """Training and validation loss against the epoch, with the best epoch and the early stop marked.
+
+    train, validation: shape (k + 1,), the losses after 0..k epochs; best: the epoch of the lowest
+    validation loss; stop: the epoch at which early stopping ends the run. Returns the ax.
+    """
+    epochs = np.arange(len(train))
+    every = max(1, len(train) // 12)
+    ax.plot(epochs, train, **SERIES[0], markevery=every, ms=4, lw=1.6, label="training data")
+    ax.plot(epochs, validation, **SERIES[1], markevery=every, ms=4, lw=1.6, label="validation data")
+    if best is not None:
+        ax.plot(best, validation[best], "*", color="k", ms=12, label=f"lowest validation loss (epoch {best})")
+    if stop is not None:
+        ax.axvline(stop, color=COLORS["muted"], ls=":", lw=1.5, label=f"early stop (epoch {stop})")
+    ax.set_xlim(0, len(train) - 1)
+    ax.set_ylim(min(train.min(), validation.min()) * 0.95, min(0.5, max(train[1:].max(), validation[1:].max()) * 1.1))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("log loss")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=9, loc="upper right")
     return ax
 
 
 # -- the explorer: three variants side by side ---------------------------------------------------------
 
-def timed_run(X, y, lr, batch_size, num_epochs, num_updates, seed=0):
-    """One variant at one learning rate, recorded two ways from the same seed.
+def timed_run(X, y, lr, batch_size, num_epochs, minibatch_gradient_descent, seed=0):
+    """One variant at one learning rate: its per-epoch costs and its time.
 
-    Returns (per_update, per_epoch, ms_per_epoch): the full-data cost before and after each of the first
-    ``num_updates`` updates (shape (num_updates + 1,), from :func:`descent_trace`); the cost at the start
-    and after each epoch (shape (num_epochs + 1,), from ``minibatch_gradient_descent``); and the wall time
-    of that call per epoch in milliseconds (measured once, so it varies a little from run to run).
+    Returns (per_epoch, ms_per_epoch): the cost after each epoch (shape (num_epochs,), from
+    ``minibatch_gradient_descent``) and the wall time of that call per epoch in milliseconds (measured
+    once, so it varies a little from run to run).
     """
-    _, per_update = descent_trace(X, y, lr, num_updates, batch_size, np.random.default_rng(seed))
     tic = time.perf_counter()
     _, _, costs = minibatch_gradient_descent(X, y, lr, num_epochs, batch_size, np.random.default_rng(seed))
     ms = 1000 * (time.perf_counter() - tic) / num_epochs
-    return per_update, np.concatenate([[per_update[0]], costs]), ms
+    return np.asarray(costs, dtype=np.float64), ms
 
 
 def draw_variants(fig, runs, m, lr, min_cost, ylim=(1e-4, 4.0)):
-    """Two panels: how far the cost is above its minimum, against updates and against epochs.
+    """How far the cost is above its minimum against epochs and, when the runs have them, against updates.
 
     runs: ``{name: (batch_size, per_update, per_epoch, ms_per_epoch)}`` for the names of
-    ``VARIANT_COLORS`` (the last three as returned by :func:`timed_run`); m: the number of examples;
-    min_cost: the lowest possible cost (:func:`lowest_cost`). The y axis is logarithmic: a cost within
-    ``ylim[0]`` of the minimum is drawn on the bottom edge. A legend below the panels gives each variant's
-    updates and measured milliseconds per epoch. Returns the fig.
+    ``VARIANT_STYLES``: per_update (the cost before and after each of the first updates, from
+    ``descent_trace``, or None), per_epoch (the cost at the start and after each epoch); m: the number of
+    examples; min_cost: the lowest possible cost. The y axes are logarithmic: a cost within ``ylim[0]`` of
+    the minimum is drawn on the bottom edge. A legend below the panels gives each variant's updates and
+    measured milliseconds per epoch. Returns the fig.
     """
+    per_update_shown = all(run[1] is not None for run in runs.values())
     # shared y axis: one set of tick labels; fixed ticks and title positions keep a redraw cheap
-    ax_up, ax_ep = fig.subplots(1, 2, sharey=True)
+    axes = panels(fig, 2 if per_update_shown else 1, sharey=True)
+    ax_up, ax_ep = (axes[0], axes[1]) if per_update_shown else (None, axes[0])
     floor = ylim[0]
     for name, (B, per_update, per_epoch, ms) in runs.items():
-        color = VARIANT_COLORS[name]
+        style = VARIANT_STYLES[name]
         per = updates_per_epoch(m, B)
-        # batch GD dashed and on top: per update, mini-batch GD often runs right along it
-        style = dict(ls="--", zorder=3) if name == "batch" else {}
-        ax_up.semilogy(np.arange(len(per_update)), np.maximum(per_update - min_cost, floor), color=color, lw=1.3,
-                       label=f"{name}, B = {B}: {per} update{'s' * (per > 1)} and {ms:.2g} ms per epoch", **style)
-        ax_ep.semilogy(np.arange(len(per_epoch)), np.maximum(per_epoch - min_cost, floor), "-o", color=color,
-                       lw=1.6, ms=3)
-    ax_up.set_ylim(*ylim)
-    ax_up.set_yticks([t for t in (1e-4, 1e-3, 1e-2, 0.1, 1.0, 10.0) if ylim[0] <= t <= ylim[1]])
-    ax_up.yaxis.set_major_formatter(PLAIN)
-    ax_up.yaxis.set_minor_locator(NullLocator())
-    ax_up.set_ylabel("cost − lowest cost")
-    for ax, n, what in ((ax_up, len(per_update) - 1, "update (iteration)"),
-                        (ax_ep, len(per_epoch) - 1, "epoch (one pass over the data)")):
+        label = f"{name}, B = {B}: {per} update{'s' * (per > 1)} and {ms:.2g} ms per epoch"
+        if per_update_shown:
+            # batch GD on top: per update, mini-batch GD often runs right along it
+            ax_up.semilogy(np.arange(len(per_update)), np.maximum(per_update - min_cost, floor), color=style["color"],
+                           ls=style["linestyle"], lw=1.3, zorder=3 if name == "batch" else 2, label=label)
+        ax_ep.semilogy(np.arange(len(per_epoch)), np.maximum(per_epoch - min_cost, floor), **style, lw=1.6, ms=3,
+                       label=None if per_update_shown else label)
+    shown = [ax for ax in (ax_up, ax_ep) if ax is not None]
+    shown[0].set_ylim(*ylim)
+    shown[0].set_yticks([t for t in (1e-4, 1e-3, 1e-2, 0.1, 1.0, 10.0) if ylim[0] <= t <= ylim[1]])
+    shown[0].yaxis.set_major_formatter(PLAIN)
+    shown[0].yaxis.set_minor_locator(NullLocator())
+    shown[0].set_ylabel("cost − lowest cost")
+    lengths = {ax_up: "update (iteration)", ax_ep: "epoch (one pass over the data)"}
+    for ax in shown:
+        n = len(next(iter(runs.values()))[1 if ax is ax_up else 2]) - 1
         ax.set_xlim(0, n)
         ax.set_xticks(np.linspace(0, n, 6 if n % 5 == 0 else 2))
-        ax.set_xlabel(what)
+        ax.set_xlabel(lengths[ax])
         ax.grid(True, which="major", alpha=0.3)
-    ax_up.set_title(f"per update: the first {len(per_update) - 1} updates, lr = {lr:g}", fontsize=10, y=1.01)
+    if per_update_shown:
+        ax_up.set_title(f"per update: the first {len(per_update) - 1} updates, lr = {lr:g}", fontsize=10, y=1.01)
     ax_ep.set_title(f"per epoch: {len(per_epoch) - 1} epochs, lr = {lr:g}", fontsize=10, y=1.01)
-    # one legend for both panels, below them, with the measured time per epoch of each variant
-    fig.legend(*ax_up.get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=9,
-               frameon=False, handlelength=1.5, columnspacing=2.0)
+    # one legend for all panels, below them, with the measured time per epoch of each variant
+    fig.legend(*shown[0].get_legend_handles_labels(), loc="lower center", ncol=1 if len(shown) == 1 else 2,
+               fontsize=9, frameon=False, handlelength=2.5, columnspacing=2.0)
     return fig
 
 
@@ -357,39 +343,56 @@ BATCH_SIZES = [2, 4, 8, 16, 32, 64, 128, 256]
 RATES = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 
 
-def variants_explorer(X, y, batch_sizes=BATCH_SIZES, rates=RATES, num_epochs=15, num_updates=150, seed=0):
-    """Batch size and learning rate -> the cost per update and per epoch of the three variants.
+def variants_explorer(X, y, minibatch_gradient_descent, min_cost, descent_trace=None, batch_sizes=BATCH_SIZES,
+                      rates=RATES, num_epochs=15, num_updates=150, seed=0):
+    """Batch size and learning rate -> the cost per epoch (and per update) of the three variants.
 
-    X: shape (m, n); y: labels of shape (m,). Every run is made here, once, so that a frame only draws:
-    batch (B = m) and stochastic (B = 1) gradient descent once per learning rate, mini-batch once per
-    (batch size, learning rate), all from the same seed. The milliseconds per epoch shown for a batch
-    size are the median of its timed runs over the learning rates (so they do not jitter with lr).
+    X: shape (m, n); y: labels of shape (m,); minibatch_gradient_descent: the function of ps04; min_cost:
+    the lowest possible cost; descent_trace: see the module's docstring, for the per-update panel (None:
+    no such panel). Every run is made here, once, so that a frame only draws: batch (B = m) and
+    stochastic (B = 1) gradient descent once per learning rate, mini-batch once per (batch size, learning
+    rate), all from the same seed. The milliseconds per epoch shown for a batch size are the median of its
+    timed runs over the learning rates (so they do not jitter with lr).
     """
     m = len(y)
-    sizes = {"batch": [m], "mini-batch": list(batch_sizes), "stochastic": [1]}
-    runs = {(B, lr): timed_run(X, y, lr, B, num_epochs, num_updates, seed)
-            for Bs in sizes.values() for B in Bs for lr in rates}
-    ms = {B: float(np.median([runs[B, lr][2] for lr in rates])) for Bs in sizes.values() for B in Bs}
-    min_cost, _, _ = lowest_cost(X, y)
+    sizes = [m, *batch_sizes, 1]
+    runs = {(B, lr): timed_run(X, y, lr, B, num_epochs, minibatch_gradient_descent, seed) for B in sizes for lr in rates}
+    ms = {B: float(np.median([runs[B, lr][1] for lr in rates])) for B in sizes}
+    traces = {} if descent_trace is None else {
+        (B, lr): descent_trace(X, y, lr, num_updates, B, np.random.default_rng(seed))[1] for B in sizes for lr in rates}
+    cost_at_zero = np.log(2.0)  # every run starts from w = 0, b = 0, where every prediction is 1/2
+
+    def per_epoch(B, lr):
+        return np.concatenate([[cost_at_zero], runs[B, lr][0]])
 
     def draw(fig, batch_size, lr):
         chosen = {"batch": m, "mini-batch": batch_size, "stochastic": 1}
-        frame = {name: (B, *runs[B, lr][:2], ms[B]) for name, B in chosen.items()}
+        frame = {name: (B, traces.get((B, lr)), per_epoch(B, lr), ms[B]) for name, B in chosen.items()}
         return draw_variants(fig, frame, m, lr, min_cost)
+
+    def alt(batch_size, lr):
+        gaps = {name: runs[B, lr][0][-1] - min_cost for name, B in (("batch", m), ("mini-batch", batch_size),
+                                                                     ("stochastic", 1))}
+        return (f"Learning rate {lr:g}, mini-batches of {batch_size}: after {num_epochs} epochs the cost is "
+                + "; ".join(f"{gap:.2g} above its minimum for {name} gradient descent" for name, gap in gaps.items()))
 
     return Explorer(
         draw,
         [
-            Control("batch_size", "mini-batch size B", list(batch_sizes), default=32),
+            Control("batch_size", "mini-batch size B", list(batch_sizes), default=32, fmt="{:d}"),
             Control("lr", "learning rate", list(rates), default=0.3),
         ],
         figsize=(9.5, 4.4),
+        narrow_figsize=(4.6, 8.0),
         margins=dict(left=0.085, right=0.985, bottom=0.25, top=0.93, wspace=0.08),
-        alt="Cost per update and per epoch of batch, mini-batch and stochastic gradient descent on tumour data",
+        alt=alt,
     )
 
 
-def explorers():
-    """Every explorer of the chapter with the book's data: (name, explorer) pairs (for the benchmark)."""
+def explorers(ref):
+    """Every explorer of the chapter with the book's data and ``ref``'s functions (``ref``: the package of
+    reference implementations, ``nnref``, passed in by the benchmark): (name, explorer) pairs."""
+    mb = import_module(f"{ref.__name__}.minibatch")
     X, y, _ = tumours()
-    yield "variants", variants_explorer(X, y)
+    min_cost, _, _ = mb.lowest_cost(X, y)
+    yield "variants", variants_explorer(X, y, mb.minibatch_gradient_descent, min_cost, mb.descent_trace)
