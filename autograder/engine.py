@@ -30,7 +30,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from gradecore import client, config, wire
+from gradecore import client, config
 from gradecore.grade import VERSION, grade
 from gradecore.rebuild import graded_cells, points
 from gradecore.results import Outcome, Result, Status, TestResult
@@ -85,10 +85,6 @@ def cores():
 def settings_for(course, **changes):
     """The grading settings of a course: its nbgrader_config.py, the course's root kept private."""
     return config.settings(course.config(), private=(str(course.root),), **changes)
-
-
-def _start(settings):
-    return wire.Start(list(settings.packages), dict(settings.forbidden), list(settings.private))
 
 
 def _key(source, data, settings):
@@ -378,7 +374,7 @@ def autograde(course, assignments, jobs=None, scheduler=None, force=False, setti
                 if old and old.key == job.key and old.result.status is not Status.FAULT:
                     reuse[job] = old
             if pool is None and not scheduler and len(reuse) < len(found):
-                pool = LocalPool(jobs or cores(), _start(settings))  # zygotes start while the gradebook is prepared
+                pool = LocalPool(jobs or cores(), client.start_of(settings))  # zygotes start while the gradebook is prepared
             if new_cells:  # the gradebook forgets the old cells; the manual grades come back with each save
                 kept[assignment] = _manual_grades(gb, assignment)
                 gb.remove_assignment(assignment)

@@ -262,6 +262,11 @@ _LOCK = threading.Lock()
 _ABORTED = threading.Event()
 
 
+def start_of(settings):
+    """The ``wire.Start`` of a zygote that can grade with these ``Settings``."""
+    return wire.Start(list(settings.packages), dict(settings.forbidden), list(settings.private))
+
+
 def zygote(start, fresh=False):
     """This thread's zygote for ``start`` (a ``wire.Start``): a spare one or a new one;
     ``fresh``: replace the current one."""
@@ -292,6 +297,15 @@ def prestart(n, start):
     _ABORTED.clear()
     with _LOCK:
         _SPARE.extend(Zygote(start, wait=False) for _ in range(n))
+
+
+def warm(start):
+    """Start a zygote for this thread now, without waiting for it, unless one is there already."""
+    with _LOCK:
+        current = _ZYGOTES.get(threading.get_ident())
+        if (current is not None and current.start == start) or any(z.start == start for z in _SPARE):
+            return
+    prestart(1, start)
 
 
 def shutdown():

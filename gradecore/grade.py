@@ -155,8 +155,7 @@ def grade(source, submission, settings=None):
 
     last = max((i for i, c in enumerate(cells) if c.kind == "test"), default=-1)
     run = cells if settings.after_tests else cells[:last + 1]
-    runner = Runner(settings, _spec(settings, cells), wire.Start(list(settings.packages), forbidden,
-                                                                  list(settings.private)))
+    runner = Runner(settings, _spec(settings, cells), client.start_of(settings))
     try:
         for attempt in range(settings.limits.retries):
             try:

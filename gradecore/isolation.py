@@ -157,7 +157,8 @@ class Boundary:
         # a forbidden package's folder is private, and so is the folder holding it (the repository)
         self.private = sorted({os.path.realpath(p) for p in private} |
                               {os.path.dirname(p) for p in self.forbidden_paths})
-        own = [p for name in [*packages, __package__] for p in _locations(name) if not _private_pkg(name, forbidden)]
+        own = [p for name in [*packages, __package__] if name.split(".")[0] not in self.forbidden
+               for p in _locations(name)]
         self.python = sorted({os.path.realpath(p) for p in
                               [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
                                *[p for p in sys.path if p and not any(_under(os.path.realpath(p), d)
@@ -190,10 +191,6 @@ class Boundary:
         for gone in set(sys.path) - set(keep):
             sys.path_importer_cache.pop(gone, None)
         sys.path[:] = keep
-
-
-def _private_pkg(name, forbidden):
-    return name.split(".")[0] in forbidden
 
 
 def _locations(name):

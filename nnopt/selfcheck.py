@@ -90,12 +90,14 @@ def check(path, release=None, **changes):
     files = tuple((str(f.relative_to(folder)), f.read_bytes()) for f in sorted(folder.rglob("*"))
                   if f.is_file() and f.suffix != ".ipynb" and f.name != CONFIG
                   and not any(p.startswith(".") for p in f.relative_to(folder).parts))
-    from gradecore import config
-    from gradecore.grade import grade
+    from gradecore import client, config
 
     where = config_file(folder.parent)
     settings = config.settings(config.load(where) if where else None, files=files, after_tests=False)
     settings = settings.but(**changes) if changes else settings
+    client.warm(client.start_of(settings))  # its imports run while this process reads the notebooks
+    from gradecore.grade import grade
+
     source = release.read_text()
     return grade(source, data, settings), json.loads(source)
 

@@ -3,6 +3,8 @@ correct one in the same batch gets full marks.  Then feedback, export and report
 
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -11,14 +13,30 @@ from gradertools import HOSTILE, NB, PS01, TIMEOUT, cli, export, put, small_cour
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory):
-    course = small_course(tmp_path_factory.mktemp("hostile"))
+def grade_batch(folder):
+    course = small_course(folder)
     for student, (build, name, *_) in HOSTILE.items():
         put(course, student, build(), name)
     proc = cli(course, "autograde", "--timeout", str(TIMEOUT), "--memory", "1G")
     rows, columns = export(course)
     return course, proc, rows, columns
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    return grade_batch(tmp_path_factory.mktemp("hostile"))
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    """The same batch while two CPU-bound processes run beside it (the machine's 2 cores, and more)."""
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    try:
+        return grade_batch(tmp_path_factory.mktemp("loaded"))
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
 
 
 def record(course, student):
@@ -37,6 +55,14 @@ def test_fair_score_and_status(batch, student):
     tests = record(course, student)["tests"]
     for test, outcome in outcomes.items():
         assert tests[test]["outcome"] == outcome, tests[test]
+
+
+def test_grades_do_not_depend_on_the_load(batch, loaded):
+    """Time limits count CPU time: a busy machine gives every test cell the same score."""
+    scores = {key: {k: v for k, v in row.items() if k.startswith("test_") or k == "score"}
+              for key, row in batch[2].items()}
+    assert {key: {k: v for k, v in row.items() if k.startswith("test_") or k == "score"}
+            for key, row in loaded[2].items()} == scores
 
 
 def test_the_batch_is_never_stopped(batch):
