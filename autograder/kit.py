@@ -10,7 +10,8 @@ It writes ``_build/kit/nnopt-course-kit/`` and the same files as ``_build/kit/nn
         pyproject.toml           which packages (one place: [tool.hatch.build.targets.wheel] packages)
         page_config.json         keeps nbgrader's instructor menus out of the student's JupyterLab
         nnopt/                   checks, data sets, explorers, self-check ...
-        nnopt/releases/<psNN-name>/<notebook>.ipynb   the pristine released notebooks, for the self-check
+        nnopt/releases/<psNN-name>/<notebook>.ipynb   the pristine released notebooks, for the self-check,
+        nnopt/releases/nbgrader_config.py             and the course's grading settings (time limits ...)
         gradecore/               the grading core the self-check runs
 
 The template (README, pyproject, page config) is the folder ``kit/`` of this repository.  The kit is
@@ -33,7 +34,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-from .course import ROOT, _sources
+from .course import CONFIG, ROOT, _sources
 
 NAME = "nnopt-course-kit"
 TEMPLATE = ROOT / "kit"
@@ -110,8 +111,9 @@ def _package_files(root, package):
 
 
 def _release_files(course):
-    """The released assignments: each under assignments/, and each notebook again under nnopt/releases/."""
-    files = {}
+    """The released assignments: each under assignments/, and each notebook again under nnopt/releases/
+    with the course's grading configuration beside them (the self-check grades by the same settings)."""
+    files = {f"package/nnopt/releases/{CONFIG.name}": CONFIG.read_bytes()}
     for assignment in course.assignments():
         folder = course.exercises / assignment
         if not folder.is_dir():
@@ -221,11 +223,14 @@ def build(root=ROOT, template=TEMPLATE):
 def leaks(files, course):
     """What in ``files`` a student must not get: solution or hidden-test lines, nbgrader's markers,
     the reference implementations or the instructor tools (one line each; empty: none)."""
-    secret = {line for a in course.assignments() for line in course.secret_lines(a)}
-    # a line that a released notebook gives every student is public (a training loop in ps03 may
-    # repeat a line of ps01's solution); release checks each notebook against its own secrets
-    secret -= {line.strip() for a in course.assignments() for path in (course.exercises / a).glob("*.ipynb")
-               for source in _sources(path.read_text()) for line in source.splitlines()}
+    secret = {a: set(course.secret_lines(a)) for a in course.assignments()}
+    # a line that the release of another assignment gives every student is public (a training loop in
+    # ps03 may repeat a line of ps01's solution); a release giving a line of its own solution still leaks
+    public = set()
+    for a in course.assignments():
+        for path in (course.exercises / a).glob("*.ipynb"):
+            public |= {line.strip() for source in _sources(path.read_text()) for line in source.splitlines()} - secret[a]
+    secret = set().union(*secret.values()) - public
     problems = []
     for name, data in sorted(files.items()):
         parts = PurePosixPath(name).parts
