@@ -69,7 +69,7 @@ def softmax(Z):
 def softmax(Z):
     E = np.exp(Z - Z.max(axis=1, keepdims=True))
     return E / E.sum()
-''', visible="dividing by the sum of all entries"),
+''', visible="the row sums of softmax(Z)"),
     Mistake(A, "softmax", "no-keepdims", '''
 def softmax(Z):
     E = np.exp(Z - Z.max(axis=1))
