@@ -124,3 +124,19 @@ def test_changed_cells_after_grading_say_how_to_regrade(course):
     assert "test_predict_again" in rows.splitlines()[0]
     # the student's notebook predates the new cell: it is restored from the source, and flagged
     assert ",1.0,11.0,11.0,review: test cell test_predict_again was deleted (restored)," in rows
+
+
+@pytest.mark.slow
+def test_formgrade_on_a_port_in_use(course):
+    import socket
+
+    from nbgrader.api import Gradebook
+
+    course.gradebook.parent.mkdir(parents=True)
+    Gradebook(course.db_url).close()  # an empty gradebook: formgrade has something to serve
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert mistake(course, "formgrade", "--port", str(port)) == (
+            f"error: port {port} is in use: python -m autograder formgrade --port ANOTHER")
