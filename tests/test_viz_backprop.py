@@ -240,3 +240,18 @@ def test_the_boundary_explorer_answers():
         assert first["sigmoid"] > max(first["tanh"], first["relu"]), (n_h, first)
         if n_h >= 4:
             assert costs["sigmoid"][-1] > max(costs["tanh"][-1], costs["relu"][-1]), n_h
+
+
+def test_the_numbers_ps03_promises(check):
+    """ps03's "what to expect": its training cell, its explorers' settings, with correct functions."""
+    X, y = moons()
+    params, costs = train_network(X, y[:, None], 4, "tanh", 2.0, 3000, np.random.default_rng(0))
+    right = np.mean((forward(X, params, "tanh")[0][:, 0] > 0.5) == (y == 1))
+    assert f"final cost {costs[-1]:.4f}" == "final cost 0.0441" and right == 0.99
+    # down to about 0.30 quickly, a plateau of several hundred updates, then down again
+    assert abs(costs[100] - 0.30) < 0.01 and abs(costs[500] - 0.30) < 0.01 and costs[1000] < 0.1
+    for n_h, activation, expected in ((1, "tanh", 0.87), (3, "tanh", 0.975), (10, "relu", 0.98)):
+        p, _ = viz.train_moons_network(X, y[:, None], n_h, activation, init_params, train_network, num_iters=1000)
+        assert viz.fraction_right(forward(X, p, activation)[0][:, 0], y) == expected
+    errors, _, _ = viz.gradient_check(*viz.check_network(), [1e-5], check)
+    assert 1e-12 < errors[0] < 1e-10  # "near 1e-11"

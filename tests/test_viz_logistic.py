@@ -244,3 +244,19 @@ def test_probit_is_not_canonical():
     p = norm.cdf(z)
     np.testing.assert_allclose(numeric, (p - y) * norm.pdf(z) / (p * (1 - p)), rtol=1e-6)
     assert not np.allclose(numeric, p - y, rtol=1e-2)
+
+
+def test_the_numbers_ps02_promises(biopsies):
+    """ps02's "what to expect": the biopsies run of its part 6 and the explorer, with correct functions."""
+    _, y, _, Z, _, _ = biopsies
+    w, b, costs = train_logistic(Z, y, lr=1.0, num_iters=500)
+    labels = predict_classes(Z, w, b)
+    assert f"w = {w.round(3)}, b = {b:.3f}, final log loss = {costs[-1]:.4f}" == \
+        "w = [3.721 0.937], b = -0.708, final log loss = 0.2558"
+    assert f"{np.mean(labels == y):.1%}" == "89.1%" and int(np.sum((labels == 0) & (y == 1))) == 39
+    # the explorer at learning rate 1: near 89% from 30 updates on; at 30 two values near 0.34
+    for k in (30, 100, 300, 1000):
+        wk, bk, _ = train_logistic(Z, y, 1.0, k)
+        assert abs(np.mean(predict_classes(Z, wk, bk) == y) - 0.89) < 0.005
+    _, _, c30 = train_logistic(Z, y, 30.0, 1001)
+    assert abs(c30[-1] - 0.34) < 0.006 and abs(c30[-2] - 0.34) < 0.006 and c30[-1] != c30[-2]

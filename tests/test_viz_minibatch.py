@@ -247,3 +247,27 @@ def test_the_held_out_example_of_the_page():
         elif epoch - kept >= 10:
             break
     assert (epoch, kept) == (24, 14)
+
+
+def test_the_numbers_ps04_promises(data):
+    """ps04's "what to expect": its comparison, the lowest cost of its explorer, its held-out part."""
+    X, y, _ = data
+    m = len(y)
+    final = {B: minibatch_gradient_descent(X, y, 0.3, 15, B, np.random.default_rng(0))[2][-1] for B in (m, 32, 1)}
+    assert [round(final[B], 4) for B in (m, 32, 1)] == [0.3846, 0.2578, 0.2691]
+    assert round(lowest_cost(X, y)[0], 4) == 0.2558
+    long_run = minibatch_gradient_descent(X, y, 10.0, 50, m, np.random.default_rng(0))[2]
+    assert f"{long_run[-1]:.5f}" == "0.25582"
+    at3 = {B: minibatch_gradient_descent(X, y, 3.0, 15, B, np.random.default_rng(0))[2][-1] for B in (m, 32, 1)}
+    assert abs(at3[m] - at3[32]) < 0.001 and at3[1] > at3[m] + 0.1
+    # the held-out part: the first 30 epochs of the book's example
+    from nnopt.data import breast_cancer
+
+    X_raw, y_all, _ = breast_cancer()
+    order = np.random.default_rng(0).permutation(len(y_all))
+    train, val = order[:400], order[400:]
+    mean, std = X_raw[train].mean(axis=0), X_raw[train].std(axis=0)
+    t, v = viz.learning_curves((X_raw[train] - mean) / std, y_all[train], (X_raw[val] - mean) / std, y_all[val],
+                               0.3, 30, 32, 0, minibatch_gradient_descent, sigmoid, log_loss)
+    assert np.all(np.diff(t) < 0)
+    assert int(np.argmin(v)) == 14 and f"{v[14]:.4f}" == "0.3098"

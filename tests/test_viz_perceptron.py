@@ -187,3 +187,14 @@ def test_every_frame_renders_and_each_control_changes_it(book_explorers, name):
     for params in explorer.combinations():
         assert explorer.render(**params).startswith(b"\x89PNG")
     assert explorer.frame(Layout.NARROW).startswith(b"\x89PNG")
+
+
+def test_the_numbers_ps01_promises(data):
+    """ps01's "what to expect": the cars run of its part 5, with correct functions."""
+    weight, mpg, z = data
+    w, b, costs = gradient_descent(z[:, None], mpg, np.zeros(1), 0.0, lr=0.1, num_iters=60)
+    assert f"w = {w[0]:.3f}, b = {b:.3f}, final cost = {costs[-1]:.3f}" == "w = -6.481, b = 23.472, final cost = 9.392"
+    best_w, best_b = viz.least_squares(z, mpg)
+    assert (round(best_w, 3), round(best_b, 3)) == (-6.493, 23.515)
+    assert squared_error_cost(predict(z[:, None], np.array([best_w]), best_b), mpg) == pytest.approx(9.390, abs=5e-4)
+    assert costs[30] - costs[-1] < 1.0 < costs[10] - costs[-1]  # falls fast for about 30 updates, then flattens
