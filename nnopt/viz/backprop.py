@@ -37,7 +37,7 @@ def draw_network(ax, layer_sizes, count_parameters):
     layer_sizes: sizes from input to output, e.g. ``[3, 4, 2]``; count_parameters: the function of ps03,
     for the title.
     """
-    sizes = list(layer_sizes)
+    sizes = [int(n) for n in layer_sizes]
     tallest = max(sizes)
     # centre each layer vertically
     positions = [[(k, (size - 1) / 2 - j) for j in range(size)] for k, size in enumerate(sizes)]

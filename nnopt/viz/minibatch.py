@@ -117,8 +117,8 @@ def time_updates(batch_sizes, log_loss_gradients, num_features=100, seed=0, min_
         for _ in range(3):
             count, tic = 0, time.perf_counter()
             while True:
-                dw, db = log_loss_gradients(X_batch, y_batch, w, b)
-                w_new, b_new = w - 0.1 * dw, b - 0.1 * db
+                grad_w, grad_b = log_loss_gradients(X_batch, y_batch, w, b)
+                w_new, b_new = w - 0.1 * grad_w, b - 0.1 * grad_b
                 count += 1
                 elapsed = time.perf_counter() - tic
                 if elapsed > min_seconds:
