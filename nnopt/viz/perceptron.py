@@ -6,6 +6,8 @@ reference implementations, an assignment the student's own ``predict``, ``square
 ``x`` (shape (m,)) and the targets ``y`` (shape (m,)); the model is the line ``w x + b``.
 """
 
+from importlib import import_module
+
 import numpy as np
 from matplotlib.ticker import NullLocator
 
@@ -339,7 +341,7 @@ def explorers(ref):
     from ..data import cars
 
     weight, mpg = cars()
-    p = ref.perceptron
+    p = import_module(f"{ref.__name__}.perceptron")
     z = (weight - weight.mean()) / weight.std()
     yield "search", search_explorer(z, mpg, p.predict, p.squared_error_cost, p.gradient_descent)
     yield "descent", descent_explorer(weight, mpg, p.predict, p.squared_error_cost, p.gradient_descent)
