@@ -30,10 +30,6 @@ NAME = "nnopt-course-kit"
 ASSIGNMENTS = Course(ROOT).assignments()
 # what a student must not get, by import name
 INSTRUCTOR_ONLY = ["nnref", "autograder", "nbgrader", "sklearn", "vega_datasets", "torch"]
-# The chapters' engineers are taking nnref and scikit-learn out of these notebooks and of nnopt.viz
-# (issue 9): until they are done, exactly this failure of exactly these notebooks is expected.
-# Remove an entry as soon as its notebook runs.
-PENDING_IMPORTS = {"ps04-minibatch": "nnref", "ps08-batchnorm": "sklearn"}
 
 
 def clean_env():
@@ -256,10 +252,10 @@ def test_no_graded_function_is_defined(student):
     assert any(f.name == "checks.py" for f in files)
     found = [f"{f.relative_to(student)}:{line} {name}"
              for f in files for code in given_code(f) for line, name in definitions(code, names)]
-    pending = [f for f in found if "/nnopt/viz/" in f or any(f"/{a}/" in f for a in PENDING_IMPORTS)]
+    pending = [f for f in found if "/nnopt/viz/" in f]
     if found and found == pending:
-        pytest.xfail("nnopt/viz and the notebooks of PENDING_IMPORTS still define or import graded functions "
-                     "(their chapters' engineers are removing them, issue 9): " + "; ".join(found))
+        pytest.xfail("nnopt/viz still defines or imports graded functions (its chapters' engineers are "
+                     "removing them, issue 9): " + "; ".join(found))
     assert not found, found
 
 
@@ -337,21 +333,11 @@ def runs(student, finished, tmp_path_factory):
     return {path: [tuple(error) for error in errors] for path, errors in json.loads(proc.stdout).items()}
 
 
-def pending_import(assignment, errors):
-    """xfail when the only unexpected errors are the import that the chapter's engineer is removing."""
-    module = PENDING_IMPORTS.get(assignment)
-    missing = {e for e in errors if e[0] == "ModuleNotFoundError"}
-    if module and missing and missing == {("ModuleNotFoundError", f"No module named '{module}'")}:
-        pytest.xfail(f"{assignment} (its notebook or nnopt.viz) still imports {module}: "
-                     "its chapter's engineer is removing it (issue 9)")
-
-
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_released_notebook_runs_in_the_kit(student, runs, assignment):
     """A released notebook runs top to bottom in the kit; it stops only where the student has work to do."""
     (path,) = (student / "assignments" / assignment).glob("*.ipynb")
     errors = runs[str(path)]
-    pending_import(assignment, errors)
     assert errors, "a released notebook with nothing to implement"
     # NotImplementedError from the stubs; a NameError where a later cell uses what a stub did not make
     assert {e[0] for e in errors} <= {"NotImplementedError", "NameError"}, errors
@@ -360,7 +346,6 @@ def test_released_notebook_runs_in_the_kit(student, runs, assignment):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_finished_notebook_runs_in_the_kit(finished, runs, assignment):
     errors = runs[str(finished[assignment])]
-    pending_import(assignment, errors)
     assert not errors, errors
 
 
@@ -372,7 +357,6 @@ def selfcheck(student, notebook):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_selfcheck_passes_a_finished_notebook(student, finished, runs, assignment):
     proc = selfcheck(student, finished[assignment])
-    pending_import(assignment, runs[str(finished[assignment])])
     tests = nbgrader_cells(read(finished[assignment]), "grade")
     assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
     assert proc.stdout.splitlines()[-1].startswith(f"all {len(tests)} visible test cell(s) pass"), proc.stdout
