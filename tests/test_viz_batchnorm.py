@@ -310,3 +310,11 @@ def test_numbers_of_the_batch_norm_sections():
     assert round(bn_param["running_var"][0], 3) == 1.567
     # the starting values fade like 0.9^k: 1 % after 44 batches (exercise 3: k >= 43.7)
     assert 0.9 ** 43 > 0.01 > 0.9 ** 44 and round(np.log(0.01) / np.log(0.9), 1) == 43.7
+
+
+def test_numbers_of_the_training_figure(runs):
+    plain, normed = runs[16, 3.0, False], runs[16, 3.0, True]
+    assert (round(plain["loss"].min(), 2), round(plain["loss"].max(), 2)) == (0.24, 0.73)
+    assert int(np.sum(plain["accuracy"] < 0.8)) == 9 and plain["accuracy"][-1] == 0.5
+    assert (round(normed["loss"].min(), 2), round(normed["loss"].max(), 2)) == (0.29, 0.46)
+    assert (round(normed["accuracy"].min(), 2), round(normed["accuracy"].max(), 2)) == (0.84, 0.93)
