@@ -126,11 +126,14 @@ def draw_schedules(ax, rules, lr0, num_epochs, params, names=None, log=False, yl
         start = 1 if name == "inverse_sqrt" else 0
         lrs = [float(rules[name](lr0=lr0, epoch=int(e), **params[name])) for e in epochs[start:]]
         style = dict(STYLES[name], lw=1.8, ms=4, markevery=max(1, num_epochs // 8))
+        label = _label(name, params[name])
         if name in thin:
+            # the smooth curves a step schedule samples: thin, and named in the legend of the panel before
             style.update(lw=1.0, alpha=0.6, marker="")
+            label = "_nolegend_"
         if name in ("step", "staircase"):
             style["drawstyle"] = "steps-post"
-        ax.plot(epochs[start:], lrs, label=_label(name, params[name]), **style)
+        ax.plot(epochs[start:], lrs, label=label, **style)
     ax.set_xlabel("epoch")
     ax.set_ylabel("learning rate")
     ax.set_xlim(0, num_epochs - 1)
@@ -336,7 +339,8 @@ def draw_decay_comparison(fig, lrs, run, minimum, label, batch_size, style, floo
     ax_near.set_xlim(minimum[0] - half_width, minimum[0] + half_width)
     ax_near.set_ylim(minimum[1] - half_width, minimum[1] + half_width)
     ax_near.set_aspect("equal")
-    _few_ticks(ax_near)
+    ax_near.set_xticks(np.round(minimum[0]) + np.array([-2.0, 0.0, 2.0]))
+    ax_near.set_yticks(np.round(minimum[1]) + np.array([-2.0, 0.0, 2.0]))
     ax_near.set_xlabel("w")
     ax_near.set_ylabel("b")
     ax_near.set_title("last 5 epochs near the minimum", fontsize=10, y=1.0, pad=4)
@@ -348,6 +352,7 @@ def draw_decay_comparison(fig, lrs, run, minimum, label, batch_size, style, floo
         ax_dist.axhline(floor, color=CONSTANT["color"], ls=":", lw=1.2)
     _distance_axis(ax_dist, num_epochs)
     ax_dist.set_ylim(1e-3, 50)
+    ax_dist.set_yticks([1e-3, 1e-2, 0.1, 1, 10], ["0.001", "0.01", "0.1", "1", "10"])  # fixed: cheaper to draw
     final = run["rms"][:, -1]
     ax_dist.set_title(f"last epoch: {final[0]:.2g} (constant), {final[1]:.2g}", fontsize=10, y=1.0, pad=4)
     return fig
