@@ -157,7 +157,7 @@ def test_gradient_check_explorer_renders_every_frame(check):
     explorer = viz.gradient_check_explorer(*viz.check_network(), check)
     frames = _all_frames(explorer)
     assert len(frames) == 48 and len(set(frames)) == 48
-    assert [c.kind.value for c in explorer.controls] == ["slider", "toggle", "toggle"]
+    assert [c.kind.value for c in explorer.controls] == ["slider", "choice", "choice"]
     assert "right" in explorer.alt_text() and "wrong" in explorer.alt_text(backward_kind="bug: no g'(Z1)")
 
 

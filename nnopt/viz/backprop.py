@@ -368,14 +368,12 @@ def gradient_check_explorer(X, Y, params, check, activation="tanh"):
         return (f"Gradient check of the {backward_kind} backward pass with {difference} differences at h = {h:.0e}: "
                 f"relative error {error:.1e}, which reads as {verdict}")
 
-    kind = "choice" if len(check.backwards) > 2 else "toggle" if len(check.backwards) == 2 else "choice"
     return Explorer(
         draw,
         [
             Control("h", "step h", steps, default=1e-5, fmt="{:.0e}"),
-            Control("difference", "differences", list(check.differences), fmt="{}",
-                    kind="toggle" if len(check.differences) == 2 else "choice"),
-            Control("backward_kind", "backward pass", list(check.backwards), fmt="{}", kind=kind),
+            Control("difference", "differences", list(check.differences), fmt="{}", kind="choice"),
+            Control("backward_kind", "backward pass", list(check.backwards), fmt="{}", kind="choice"),
         ],
         figsize=(10, 3.6),
         narrow_figsize=(4.6, 7.4),
