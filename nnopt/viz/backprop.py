@@ -270,7 +270,7 @@ DECADE = FuncFormatter(lambda v, _pos: f"1e{round(np.log10(v)):d}" if v < 0.05 e
 def _log_axis_tidy(ax, axis="both"):
     """Every other decade, plain labels, no minor ticks: a log axis that is cheap to draw and easy to read."""
     for a in ([ax.xaxis, ax.yaxis] if axis == "both" else [getattr(ax, axis + "axis")]):
-        a.set_major_locator(LogLocator(base=10, numticks=8))
+        a.set_major_locator(LogLocator(base=10, numticks=6))
         a.set_major_formatter(DECADE)
         a.set_minor_locator(NullLocator())
 

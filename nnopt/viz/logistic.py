@@ -337,6 +337,9 @@ def draw_boundary(ax, X, y, w, b, grid, names):
         ax.plot(*line, color="black", lw=2)
     ax.set_xlim(grid.extent[:2])
     ax.set_ylim(grid.extent[2:])
+    # few ticks: every tick label costs a text layout on each redraw
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.yaxis.set_major_locator(MaxNLocator(5))
     return ax
 
 
@@ -350,8 +353,9 @@ def draw_loss_curve(ax, costs, best=None, ylim=(0.2, 0.72)):
         ax.text(0.98, best - 0.01, f"smallest possible: {best:.4f}", transform=ax.get_yaxis_transform(),
                 ha="right", va="top", fontsize=9, color=COLORS["muted"])
     ax.set_xlim(0, max(len(costs) - 1, 1))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
     ax.set_ylim(ylim)
+    ax.set_yticks([t for t in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7) if ylim[0] <= t <= ylim[1]])
     ax.set_xlabel("update t")
     ax.set_ylabel("log loss J")
     ax.grid(True, alpha=0.3)

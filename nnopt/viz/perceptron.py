@@ -9,7 +9,7 @@ reference implementations, an assignment the student's own ``predict``, ``square
 from importlib import import_module
 
 import numpy as np
-from matplotlib.ticker import NullLocator
+from matplotlib.ticker import MaxNLocator, NullLocator
 
 from ..explorer import Control, Explorer
 from .common import COLORS, PLAIN, SERIES, cost_curve, panels, path
@@ -43,6 +43,9 @@ class CostSurface:
         ax.contourf(self.ws, self.bs, self.values, levels=np.geomspace(lo, hi, levels), cmap="Blues_r", alpha=0.85)
         ax.set_xlim(self.ws[0], self.ws[-1])
         ax.set_ylim(self.bs[0], self.bs[-1])
+        # five ticks a side: every tick label costs a text layout on each redraw
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax.yaxis.set_major_locator(MaxNLocator(5))
         ax.set_xlabel("w")
         ax.set_ylabel("b")
         return ax
@@ -92,6 +95,8 @@ def draw_fit(ax, x, y, w, b, predict, xlabel="x", ylabel="y", to_model=None):
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_ylim(y.min() - 0.15 * np.ptp(y), y.max() + 0.15 * np.ptp(y))
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.yaxis.set_major_locator(MaxNLocator(5))
     return ax
 
 
