@@ -18,7 +18,7 @@ import re
 import sys
 from pathlib import Path
 
-from gradecore.results import Limits
+from gradecore.results import AfterTests, Limits
 
 from .course import ROOT, Course, UserError
 
@@ -149,7 +149,10 @@ def roster(course, args):
              help=f"address-space limit of each grading kernel (default {Limits().memory // 2**30}G)"),
          arg("--output-limit", type=int, default=None,
              help=f"characters of output kept per cell and stream (default {Limits().output_limit})"),
-         arg("--kernel-user", metavar="USER", help="run student code as this unprivileged user (needs root), e.g. nobody"))
+         arg("--kernel-user", metavar="USER", help="run student code as this unprivileged user (needs root), e.g. nobody"),
+         arg("--all-cells", action="store_true",
+             help="run the cells after the last test cell in every notebook (default, Grading.after_tests: only "
+                  "where a person will look: notebooks with cells graded by hand, or flagged)"))
 def autograde(course, args):
     """Grade every collected submission of one assignment, or of all (in parallel; reruns reuse results)."""
     from . import engine
@@ -168,6 +171,8 @@ def autograde(course, args):
     if timeout:
         limits["timeout"] = float(timeout)
     settings = engine.settings_for(course, user=args.kernel_user).but(limits=limits)
+    if args.all_cells:
+        settings = settings.but(after_tests=AfterTests.ALWAYS)
     try:
         summary = engine.autograde(course, collected, jobs=args.jobs, scheduler=args.scheduler,
                                    force=args.force, settings=settings, new_cells=args.new_cells)

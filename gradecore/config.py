@@ -14,11 +14,11 @@ which packages no grading kernel may reach.  They are traitlets of ``Grading``, 
 The instructor's tools and the student's self-check read the same file, so both grade alike.
 """
 
-from traitlets import Bool, Dict, List, Unicode
+from traitlets import Bool, Dict, Enum, List, Unicode
 from traitlets.config import Configurable
 from traitlets.config.loader import Config, PyFileConfigLoader
 
-from .results import Limits, Settings
+from .results import AfterTests, Limits, Settings
 
 
 class Grading(Configurable):
@@ -33,6 +33,10 @@ class Grading(Configurable):
                           "reference implementations.").tag(config=True)
     landlock = Bool(True, help="Isolate the grading kernels with Landlock where the machine's kernel has it "
                                "(the audit hook is always on).").tag(config=True)
+    after_tests = Enum([a.value for a in AfterTests], default_value=None, allow_none=True,
+                       help="When the cells after the last test cell run: 'always', 'review' (when a person "
+                            "will look at the notebook: it has cells graded by hand, or it is flagged) or "
+                            "'never'.  Default: Settings' own.").tag(config=True)
 
 
 def load(path):
@@ -53,4 +57,6 @@ def settings(config=None, **changes):
     base = Settings(limits=limits, packages=tuple(grading.packages),
                     probes=tuple((module, s) for module, statements in grading.probes.items() for s in statements),
                     forbidden=tuple(grading.forbidden.items()), landlock=grading.landlock)
+    if grading.after_tests:
+        base = base.but(after_tests=AfterTests(grading.after_tests))
     return base.but(**changes) if changes else base

@@ -10,7 +10,8 @@ It touches no file of the course (it may run on a Dask worker, or in a student's
    time is interrupted and the others still run.  A crash restarts the kernel, replays the cells
    that had run and gives the crashed cell a second chance (a kill from outside is not the
    student's fault); a second crash scores that cell 0 and grading goes on with the next cell.
-   Cells after the last test run too: they cannot change a grade, but the graded copy shows them.
+   The cells after the last test cannot change a grade: they run when a person will read the
+   graded copy (``Settings.after_tests``: the notebook has cells graded by hand, or is flagged).
 5. **Score** each test cell with nbgrader's rule (``score``), except that stderr costs nothing and
    a test during which the checking tools changed scores 0.  Written answers and tasks are left to
    a person (``Outcome.MANUAL``).
@@ -27,7 +28,7 @@ import nbformat
 from . import client, scan, wire
 from .client import StartError
 from .rebuild import graded_cells, meta, points, read_submission, rebuild, role
-from .results import Answer, CellError, Outcome, Protection, Result, Settings, TestResult
+from .results import AfterTests, Answer, CellError, Outcome, Protection, Result, Settings, TestResult
 from .score import Redactor, error_text, message, score_test
 
 VERSION = "2"  # part of every result's key: results of another version are not reused
@@ -62,8 +63,11 @@ class Runner:
                 time.sleep(0.2 * attempt)
         raise StartError(f"{last} ({self.limits.retries} attempts)")
 
-    def run_all(self, cells):
-        """{index: wire.Reply} of the code cells; SetupDied if the kernel died before any student code."""
+    def run_all(self, cells, go_on=None):
+        """{index: wire.Reply} of the code cells; SetupDied if the kernel died before any student code.
+
+        go_on(replies): called once the last test cell has run; False leaves the cells after it."""
+        last = max((i for i, c in enumerate(cells) if c.kind == "test"), default=-1)
         todo = [i for i, c in enumerate(cells) if c.runs]
         replies, done, second_chance = {}, [], set()
         budget = 3 + 2 * sum(c.kind == "test" for c in cells)
@@ -73,6 +77,10 @@ class Runner:
             k = 0
             while k < len(todo):
                 i = todo[k]
+                if i > last and go_on is not None:
+                    if not go_on(replies):
+                        break
+                    go_on = None
                 cell = cells[i]
                 student_ran = student_ran or cell.kind == "student"
                 reply = self.kernel.run(self._run(cell), self.limits)
@@ -153,13 +161,20 @@ def grade(source, submission, settings=None):
             cell.builtins = scan.builtins_used(cell.code)
             cell.binds = sorted(scan.bound_names(scan.parse(cell.code)))
 
-    last = max((i for i, c in enumerate(cells) if c.kind == "test"), default=-1)
-    run = cells if settings.after_tests else cells[:last + 1]
+    by_hand = any(role(c) in ("manual", "task") for c in graded.values())
+
+    def go_on(replies):
+        """Run the cells after the last test? (They change no grade: only a person reads them.)"""
+        policy = AfterTests(settings.after_tests)
+        if policy is not AfterTests.REVIEW:
+            return policy is AfterTests.ALWAYS
+        return by_hand or bool(result.reasons) or any(_flags(r) for r in replies.values())
+
     runner = Runner(settings, _spec(settings, cells), client.start_of(settings))
     try:
         for attempt in range(settings.limits.retries):
             try:
-                replies = runner.run_all(run)
+                replies = runner.run_all(cells, go_on)
                 break
             except SetupDied:
                 if attempt + 1 == settings.limits.retries:
@@ -172,6 +187,11 @@ def grade(source, submission, settings=None):
     _score(result, src, graded, cells, replies, settings, redact)
     result.notebook = _executed(src, cells, replies)
     return finish()
+
+
+def _flags(reply):
+    """The reply says something a person should look at (it flags the notebook)."""
+    return bool(reply.blocked or reply.restored or reply.shadowed or reply.tampered or reply.dead)
 
 
 def _spec(settings, cells):

@@ -32,6 +32,15 @@ class Outcome(str, Enum):
     MANUAL = "manual"         # a written answer or a task: graded by a person
 
 
+class AfterTests(str, Enum):
+    """When the cells after the last test cell run: they change no grade, but a person who opens the
+    graded copy sees their output."""
+
+    ALWAYS = "always"
+    REVIEW = "review"   # when a person will look: the notebook has cells graded by hand, or is flagged
+    NEVER = "never"
+
+
 class Protection(str, Enum):
     """What kept a grading kernel away from the course's private files."""
 
@@ -69,7 +78,7 @@ class Settings:
     forbidden: tuple = ()     # (package, what it is): no kernel may import or read them
     private: tuple = ()       # folders no kernel may read or list (the course's root)
     landlock: bool = True     # use Landlock where the machine's kernel has it
-    after_tests: bool = True  # run the cells after the last test cell too (they change no grade)
+    after_tests: AfterTests = AfterTests.REVIEW  # when the cells after the last test cell run
     user: str = None          # run the kernels as this user (needs root)
     files: tuple = ()         # (relative path, bytes): the assignment's other files, beside the notebook
     renamed: str = None       # the submitted file's name, when it is not the source notebook's

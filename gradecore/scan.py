@@ -15,6 +15,7 @@ time: every tree is built under one lock (``parse``).
 
 import ast
 import builtins
+import functools
 import re
 import threading
 
@@ -42,15 +43,20 @@ MAGIC_METHODS = {"run_line_magic", "run_cell_magic", "system", "getoutput"}
 _AST = threading.Lock()
 
 
+@functools.lru_cache(maxsize=4096)
 def parse(code):
-    """The syntax tree of a cell (IPython magics turned into Python first), or None."""
-    try:
-        from IPython.core.inputtransformer2 import TransformerManager
+    """The syntax tree of a cell (IPython magics turned into Python first), or None.
 
-        code = TransformerManager().transform_cell(code)
-    except Exception:
-        pass
-    return tree(code)
+    Cached: the course's cells are the same in every submission (the trees are only read)."""
+    found = tree(code)
+    if found is None:  # not Python as it is: a magic, a shell escape?
+        try:
+            from IPython.core.inputtransformer2 import TransformerManager
+
+            found = tree(TransformerManager().transform_cell(code))
+        except Exception:
+            pass
+    return found
 
 
 def tree(code):
@@ -83,6 +89,11 @@ def _dotted(node):
 
 def bound_names(tree):
     """Names a cell binds at top level: {name: kind} with kind "import", "def" or "value"."""
+    return dict(_bound_names(tree))
+
+
+@functools.lru_cache(maxsize=4096)  # by tree: parse's trees of the course's cells come back every time
+def _bound_names(tree):
     names = {}
     for node in tree.body if tree else []:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -101,10 +112,14 @@ def module_aliases(trees, packages=()):
     """Names bound to modules by import statements in any of the cells (and the course's packages)."""
     aliases = set(KNOWN_MODULES) | set(packages)
     for tree in trees:
-        for node in ast.walk(tree) if tree else []:
-            if isinstance(node, ast.Import):
-                aliases.update((a.asname or a.name).split(".")[0] for a in node.names)
+        aliases.update(_imported(tree))
     return aliases
+
+
+@functools.lru_cache(maxsize=4096)
+def _imported(tree):
+    return frozenset((a.asname or a.name).split(".")[0] for node in (ast.walk(tree) if tree else ())
+                     if isinstance(node, ast.Import) for a in node.names)
 
 
 def tools(locked_trees):
@@ -211,6 +226,11 @@ def tampering(student_codes, locked_codes, packages=(), forbidden=()):
 
 def builtins_used(code):
     """Builtin names a cell reads without binding them itself (hidden from shadows while it runs)."""
+    return list(_builtins_used(code))
+
+
+@functools.lru_cache(maxsize=4096)
+def _builtins_used(code):
     tree = parse(code)
     if tree is None:
         return []
@@ -221,6 +241,11 @@ def builtins_used(code):
 
 def imports(code):
     """Modules a cell imports (preloaded by the zygote)."""
+    return list(_imports(code))
+
+
+@functools.lru_cache(maxsize=4096)
+def _imports(code):
     tree = parse(code)
     found = []
     for node in ast.walk(tree) if tree else []:

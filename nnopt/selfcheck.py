@@ -91,9 +91,11 @@ def check(path, release=None, **changes):
                   if f.is_file() and f.suffix != ".ipynb" and f.name != CONFIG
                   and not any(p.startswith(".") for p in f.relative_to(folder).parts))
     from gradecore import client, config
+    from gradecore.results import AfterTests
 
     where = config_file(folder.parent)
-    settings = config.settings(config.load(where) if where else None, files=files, after_tests=False)
+    settings = config.settings(config.load(where) if where else None, files=files,
+                               after_tests=AfterTests.NEVER)
     settings = settings.but(**changes) if changes else settings
     client.warm(client.start_of(settings))  # its imports run while this process reads the notebooks
     from gradecore.grade import grade

@@ -10,7 +10,7 @@ import pytest
 from gradecore import client, config
 from gradecore.grade import grade
 from gradecore.rebuild import HIDDEN, visible
-from gradecore.results import Outcome, Status
+from gradecore.results import AfterTests, Outcome, Status
 from nbtools import ROOT
 
 pytestmark = pytest.mark.slow
@@ -47,16 +47,23 @@ def answered(**code):
     return nbformat.writes(nb).encode()
 
 
+RIGHT = {"double": "def double(x):\n    return 2 * x", "wait": "def wait(s):\n    time.sleep(s)\n    return s"}
+
+
 @pytest.fixture(scope="module")
 def graded():
     src = nbformat.writes(source())
-    settings = SETTINGS.but(files=(("data.txt", b"hi"),))
+    settings = SETTINGS.but(files=(("data.txt", b"hi"),), after_tests=AfterTests.ALWAYS)
     cases = {
-        "right": answered(double="def double(x):\n    return 2 * x", wait="def wait(s):\n    time.sleep(s)\n    return s"),
+        "right": answered(**RIGHT),
         "loop": answered(double="def double(x):\n    while True:\n        x += 1", wait="def wait(s):\n    return s"),
         "syntax": answered(double="def double(x):\n    retrun 2 * x", wait="def wait(s):\n    return s"),
     }
     results = {name: grade(src, data, settings) for name, data in cases.items()}
+    # by default the cells after the last test run only for a notebook a person will look at
+    review = settings.but(after_tests=AfterTests.REVIEW)
+    results["right, by default"] = grade(src, answered(**RIGHT), review)
+    results["flagged, by default"] = grade(src, answered(**{**RIGHT, "double": RIGHT["double"] + "\nimport gc"}), review)
     client.shutdown()
     return results
 
@@ -79,6 +86,14 @@ def test_cells_after_the_last_test_run_and_cannot_change_a_grade(graded):
     loop = graded["loop"]
     assert loop.score == 1.0  # its last cell timed out too: shown, not scored
     assert loop.answers[-1].error.ename == "Timeout"
+
+
+def test_by_default_the_cells_after_the_tests_run_when_a_person_will_look(graded):
+    assert json.loads(graded["right, by default"].notebook)["cells"][-1]["outputs"] == []
+    flagged = graded["flagged, by default"]
+    assert flagged.status is Status.REVIEW and "imports gc" in flagged.describe()
+    assert json.loads(flagged.notebook)["cells"][-1]["outputs"][0]["text"] == "after the tests: 42\n"
+    assert graded["right, by default"].score == flagged.score == 3.0
 
 
 def test_a_syntax_error_is_reported_with_its_line(graded):

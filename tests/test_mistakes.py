@@ -10,13 +10,15 @@ import pytest
 
 from gradecore import client, config
 from gradecore.grade import grade
-from gradecore.results import Outcome
+from gradecore.results import AfterTests, Outcome
 from mistakes import catalogue
 from nbtools import ROOT, make_submission, notebooks, read
 
 pytestmark = pytest.mark.slow
 MISTAKES = catalogue()
-SETTINGS = config.settings(config.load(ROOT / "autograder" / "nbgrader_config.py"), limits={"timeout": 60})
+# the cells after the last test change no verdict: not run here
+SETTINGS = config.settings(config.load(ROOT / "autograder" / "nbgrader_config.py"), limits={"timeout": 60},
+                           after_tests=AfterTests.NEVER)
 
 
 def _graded(mistake, folder):
