@@ -195,7 +195,11 @@ HOSTILE = {
         NB, 5, "review", "changed while test_squared_error_cost ran",
         {"test_squared_error_cost": "untrusted", "test_gradient_descent": "untrusted"}),
     "output_flood": (
-        lambda: submission({"predict": "def predict(X, w, b):\n    print('x' * 20_000_000)\n    return X @ w + b\n"}),
+        # 20 MB on each of the first two calls (the visible test's), then quiet: a flood on every call
+        # of gradient descent would make it slow enough to time out, which is a fair grade but another case
+        lambda: submission({"predict": "_floods = [2]\n\ndef predict(X, w, b):\n    if _floods[0]:\n"
+                                       "        _floods[0] -= 1\n        print('x' * 20_000_000)\n"
+                                       "    return X @ w + b\n"}),
         NB, 10, "ok", "", {}),
     "stderr_warnings": (
         lambda: submission({"squared_error_cost": "import warnings\n\ndef squared_error_cost(y_hat, y):\n"
