@@ -42,9 +42,6 @@ TEMPLATE = ROOT / "kit"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 # names that must never reach a student
 FORBIDDEN_PACKAGES = ("nnref", "autograder")
-# The chapters' engineers are taking nnref's algorithms out of nnopt/viz (issue 9): until they are
-# done, a leak found there is a warning, not an error. Empty this tuple then.
-PENDING = ("package/nnopt/viz/",)
 
 
 class KitError(Exception):
@@ -212,9 +209,6 @@ def build(root=ROOT, template=TEMPLATE):
     reqs, cons = requirements(template, course.root / "constraints.txt")
     files["requirements.txt"], files["constraints.txt"] = reqs.encode(), cons.encode()
     problems = leaks(files, course)
-    for problem in [p for p in problems if p.startswith(PENDING)]:
-        warnings.warn(f"the kit would leak (being removed, issue 9): {problem}")
-    problems = [p for p in problems if not p.startswith(PENDING)]
     if problems:
         raise KitError("the kit would leak:\n  " + "\n  ".join(problems))
     return Kit(files)

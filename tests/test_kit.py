@@ -252,10 +252,6 @@ def test_no_graded_function_is_defined(student):
     assert any(f.name == "checks.py" for f in files)
     found = [f"{f.relative_to(student)}:{line} {name}"
              for f in files for code in given_code(f) for line, name in definitions(code, names)]
-    pending = [f for f in found if "/nnopt/viz/" in f]
-    if found and found == pending:
-        pytest.xfail("nnopt/viz still defines or imports graded functions (its chapters' engineers are "
-                     "removing them, issue 9): " + "; ".join(found))
     assert not found, found
 
 
@@ -280,10 +276,6 @@ def test_no_solution_or_hidden_test_line_is_installed(student):
             found += [f"{f.relative_to(student)}: {line!r}" for line in sorted(set(text) & lines)]
         else:
             found += [f"{f.relative_to(student)}: {pair!r}" for pair in sorted(set(zip(text, text[1:])) & pairs)]
-    pending = [f for f in found if "/nnopt/viz/" in f]
-    if found and found == pending:
-        pytest.xfail("nnopt/viz still carries lines of the solutions (its chapters' engineers are removing "
-                     "them, issue 9): " + "; ".join(found))
     assert not found, found
 
 

@@ -35,10 +35,10 @@ def stratified_split(y, fractions, rng):
     fractions = np.asarray(fractions, dtype=np.float64)
     if fractions.ndim != 1 or np.any(fractions <= 0) or not np.isclose(fractions.sum(), 1.0):
         raise ValueError(f"fractions must be positive and sum to 1, got {fractions!r}")
-    y = np.asarray(y)
+    labels = np.asarray(y)
     parts = [[] for _ in fractions]
-    for label in np.unique(y):
-        members = np.flatnonzero(y == label)
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
         members = members[rng.permutation(members.size)]
         cuts = np.round(np.cumsum(fractions)[:-1] * members.size).astype(int)
         for part, chunk in zip(parts, np.split(members, cuts)):
@@ -429,8 +429,8 @@ def chapter_study(train, init, rules, schedules, predict_proba, accuracy, confus
 
 def dead_units(X, params):
     """Fraction of hidden relu units that output 0 for every row of X (they receive no gradient any more)."""
-    Z1 = X @ params["W1"] + params["b1"]
-    return float(np.mean(np.all(Z1 <= 0, axis=0)))
+    preactivations = X @ params["W1"] + params["b1"]  # (m, hidden)
+    return float(np.mean(np.all(preactivations <= 0, axis=0)))
 
 
 @dataclass
