@@ -12,8 +12,9 @@ What it does, and why:
   search scripts loaded on the search page only);
 * gives the bibliography's entries the list-item role their list needs (sphinxcontrib-bibtex marks
   them as "doc-biblioentry", a role screen readers no longer know);
-* drops the Thebe scripts (no live kernel on the static site; Jupyter Book emits Thebe's
-  configuration twice, a JavaScript error on every page) and any script emitted twice.
+* drops the Thebe scripts and the Thebe configuration in each page's body (no live kernel on the
+  static site; Jupyter Book emits Thebe's configuration twice, a JavaScript error on every page) and
+  any script emitted twice.
 """
 
 import base64
@@ -28,6 +29,9 @@ HERE = Path(__file__).resolve().parent
 STATIC = HERE.parent / "_static"
 FRAMES = "_frames"  # the folder of the output that holds the extracted images
 DATA_URI = re.compile(r"data:image/(png|webp|jpeg);base64,([A-Za-z0-9+/=]+)")
+# what sphinx-thebe writes into every page's body (Jupyter Book turns it on whatever launch_buttons say)
+THEBE_BODY = re.compile(r'\s*<script type="text/x-thebe-config">.*?</script>\s*<script>kernelName = [^<]*</script>',
+                        re.DOTALL)
 
 
 def extract_data_uris(body, outdir, pathto):
@@ -69,7 +73,7 @@ def page_context(app, pagename, templatename, context, doctree):
     context["script_files"] = scripts
     context["css_files"] = [css for css in context.get("css_files", []) if "thebe" not in str(css.filename)]
     if "body" in context:
-        body = extract_data_uris(context["body"], app.outdir, context["pathto"])
+        body = extract_data_uris(THEBE_BODY.sub("", context["body"]), app.outdir, context["pathto"])
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 

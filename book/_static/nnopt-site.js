@@ -70,7 +70,10 @@
     theta: "θ", lambda: "λ", mu: "μ", nu: "ν", pi: "π", rho: "ρ", sigma: "σ", Sigma: "Σ", tau: "τ",
     phi: "φ", varphi: "φ", omega: "ω", nabla: "∇", partial: "∂", sum: "Σ", prod: "Π", infty: "∞",
     cdot: "·", times: "×", leftarrow: "←", rightarrow: "→", to: "→", approx: "≈", le: "≤", leq: "≤",
-    ge: "≥", geq: "≥", ne: "≠", neq: "≠", pm: "±", sqrt: "√", ln: "ln", log: "log", exp: "exp"
+    ge: "≥", geq: "≥", ne: "≠", neq: "≠", pm: "±", sqrt: "√", ln: "ln", log: "log", exp: "exp",
+    kappa: "κ", xi: "ξ", zeta: "ζ", Gamma: "Γ", Lambda: "Λ", Phi: "Φ", Theta: "Θ", odot: "⊙", top: "ᵀ",
+    "in": "∈", mid: "|", circ: "∘", dots: "…", ldots: "…", cdots: "⋯", max: "max", min: "min",
+    arg: "arg", sign: "sign", mathbb: "", hat: "", bar: "", tilde: "", widehat: ""
   };
 
   function plainMath(tex) { // a rough reading of TeX, for a one-line snippet
@@ -86,11 +89,13 @@
   }
 
   function cleanSnippets() {
-    if (!window.Search || !Search.htmlToText) return;
+    // searchtools.js declares `const Search`: a global binding, but not a property of window
+    if (typeof Search === "undefined" || !Search.htmlToText) return;
     var htmlToText = Search.htmlToText;
     Search.htmlToText = function (htmlString, anchor) {
       var doc = new DOMParser().parseFromString(htmlString, "text/html");
-      doc.querySelectorAll(".eqno").forEach(function (node) { node.remove(); });
+      // the equation numbers and the page's header buttons (".md", ".pdf") are not the page's text
+      doc.querySelectorAll(".eqno, .bd-header-article").forEach(function (node) { node.remove(); });
       doc.querySelectorAll(".math").forEach(function (node) { node.textContent = plainMath(node.textContent); });
       return htmlToText(doc.documentElement.outerHTML, anchor);
     };
