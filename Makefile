@@ -8,7 +8,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # tools that call other tools by name (nbgrader runs `alembic`) find the environment's own
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: course setup release kit book serve test chromium benchmark benchmark-grading constraints clean
+.PHONY: course setup release kit book serve test chromium benchmark benchmark-site benchmark-grading constraints clean
 
 course: release kit book
 
