@@ -15,14 +15,17 @@ between categories. The same drawing serves three places:
   the live view;
 * the tests and the benchmark, which call :meth:`Explorer.render` directly.
 
-Speed: a live redraw must stay under 100 ms (``benchmarks/widgets.py``). Two things keep it there:
-the picture is encoded as a quickly compressed PNG straight from the canvas, and after its first
+Speed: a live redraw must stay under 100 ms (``benchmarks/widgets.py``). Four things keep it there:
+titles sit at a fixed height (``FAST_TITLES``) instead of one measured from the tick labels, the
+picture is encoded as a quickly compressed PNG straight from the canvas, the cyclic garbage
+collector waits until a picture is drawn (``_collector_paused``), and after its first
 picture an explorer freezes the objects alive then (``gc.freeze()``): Python's cyclic garbage
 collector walking the large, long-lived heap of NumPy, Matplotlib and pandas pushed single redraws to
 150-200 ms; frozen objects are skipped, and garbage made later is collected as usual.
 """
 
 import base64
+import contextlib
 import enum
 import gc
 import hashlib
@@ -31,9 +34,11 @@ import io
 import itertools
 import json
 import os
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable, Union
 
+import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -47,6 +52,9 @@ NARROW_PX = 358
 # screens narrower than this show the narrow frames
 NARROW_MEDIA = "(max-width: 720px)"
 DENSITY = 2  # pixels per CSS pixel of the static frames and figures (crisp on high-density screens)
+# titles at a fixed height above their axes: placing them automatically measures every tick label
+# (some 15-20 ms a panel, a fifth of a redraw); the explorers put nothing above their axes
+FAST_TITLES = {"axes.titley": 1.0}
 
 
 class Kind(str, enum.Enum):
@@ -156,21 +164,27 @@ class Explorer:
                 fig = Figure(figsize=self.narrow_figsize, layout="constrained")
             FigureCanvasAgg(fig)
             self._figures[layout] = fig
-        fig.clear()
+        with warnings.catch_warnings():
+            # clearing log-scaled shared axes sets their limits to (0, 1) first: Matplotlib's own
+            # warning about it is no news for the reader
+            warnings.filterwarnings("ignore", "Attempt to set non-positive", UserWarning)
+            fig.clear()
         if layout is Layout.WIDE:
             fig.subplots_adjust(**self.margins)
-        self.draw(fig, **params)
+        with matplotlib.rc_context(FAST_TITLES):
+            self.draw(fig, **params)
         if first:
             gc.freeze()  # see the module's docstring: long-lived objects out of the collector's way
         return fig
 
     def render(self, **params):
         """Draw the live picture of ``params`` (missing ones take their default) and return PNG bytes."""
-        fig = self.figure(Layout.WIDE, **params)
-        fig.set_dpi(self.dpi)
-        fig.canvas.draw()
-        # compress quickly: the live picture travels once, to a browser on the same machine
-        return encode_png(np.asarray(fig.canvas.buffer_rgba()), palette=False, compress_level=1)
+        with _collector_paused():
+            fig = self.figure(Layout.WIDE, **params)
+            fig.set_dpi(self.dpi)
+            fig.canvas.draw()
+            # compress quickly: the live picture travels once, to a browser on the same machine
+            return encode_png(np.asarray(fig.canvas.buffer_rgba()), palette=False, compress_level=1)
 
     def frame(self, layout=Layout.WIDE, **params):
         """A frame of the static site: the picture of ``params`` at twice the CSS size, palette PNG bytes."""
@@ -261,6 +275,20 @@ class Explorer:
         bundle["text/html"] = box.children[-1].value  # the default picture, for a viewer without widgets
         bundle.update({k: v for k, v in box._repr_mimebundle_().items() if k != "text/plain"})
         return bundle
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """No cyclic garbage collection while a picture is drawn: a redraw leaves many cycles (the old
+    axes), and a full collection in the middle of the next one made it 50-100 ms slower; the
+    garbage is collected after the picture is on its way."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def building_book():
