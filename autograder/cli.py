@@ -295,12 +295,7 @@ def parser():
 
 
 def main(argv=None):
-    import os
-
-    from .course import tool_env
-
     args = parser().parse_args(argv)
-    os.environ["PATH"] = tool_env()["PATH"]  # a new gradebook runs `alembic` by name
     course = Course(args.root, timeout=args.timeout)
     func, _ = COMMANDS[args.command]
     try:

@@ -38,7 +38,9 @@ class UserError(Exception):
 def tool_env():
     """The environment with this Python's bin/ first on PATH: nbgrader runs `alembic` by name (also when
     the gradebook is created in this process)."""
-    return {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    here = str(Path(sys.executable).parent)
+    rest = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != here]
+    return {**os.environ, "PATH": os.pathsep.join([here, *rest])}
 
 
 @functools.lru_cache(maxsize=None)
@@ -54,6 +56,7 @@ class Course:
     def __init__(self, root=ROOT, timeout=None):
         self.root = Path(root).resolve()
         self.timeout = timeout
+        os.environ["PATH"] = tool_env()["PATH"]  # nbgrader's gradebooks run `alembic` by name
 
     def config(self):
         """This course's nbgrader configuration, loaded in this process."""
