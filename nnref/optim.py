@@ -92,6 +92,7 @@ def sgd_momentum(w, dw, config=None):
     config["velocity"] = velocity
     return next_w, config
 
+
 def nesterov_momentum(w, dw, config=None):
     """Nesterov's accelerated gradient, in the course's exponentially weighted form.
 
@@ -181,6 +182,7 @@ def rmsprop(w, dw, config=None):
 
     config["cache"] = cache
     return next_w, config
+
 
 def adadelta(w, dw, config=None):
     """Adadelta (Zeiler 2012): RMSprop whose step is rescaled by the root mean square of past *steps*.

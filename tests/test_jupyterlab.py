@@ -22,6 +22,7 @@ from nnopt.viz.common import panels
 
 calls = []
 
+
 def draw(fig, lr, grid, colour):
     calls.append(lr)
     ax, = panels(fig, 1)

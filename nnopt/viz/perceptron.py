@@ -14,6 +14,7 @@ from matplotlib.ticker import MaxNLocator, NullLocator
 from ..explorer import Control, Explorer
 from .common import COLORS, PLAIN, SERIES, cost_curve, panels, path
 
+
 def cost_of(x, y, predict, squared_error_cost):
     """The squared-error cost J(w, b) of the line ``w x + b`` on one feature, as a function of two numbers.
 

@@ -32,6 +32,7 @@ STYLES = dict(zip(NAMES, SERIES))
 # the constant learning rate every SGD picture compares with: grey, no marker
 CONSTANT = dict(color=COLORS["muted"], linestyle="-")
 
+
 def sgd_schedules(num_epochs=30):
     """The schedules of the SGD pictures for a run of ``num_epochs``: {label: (name, params)}.
 
