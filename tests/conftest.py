@@ -39,6 +39,23 @@ def browser():
         b.close()
 
 
+def cut_off_network(page, allowed=("file:", "data:", "blob:")):
+    """Refuse every request of ``page`` whose URL does not start with one of ``allowed``.
+
+    Returns the list the refused URLs are appended to (an offline page asks for none)."""
+    refused = []
+
+    def route(request_route):
+        if request_route.request.url.startswith(allowed):
+            request_route.continue_()
+        else:
+            refused.append(request_route.request.url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    return refused
+
+
 def pytest_collection_modifyitems(items):
     """Cheapest first: unit tests, then notebooks and grading (slow), then the browser checks."""
     def cost(item):

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from autograder import feedback
+from conftest import cut_off_network
 from autograder.engine import Record
 from autograder.grades import CellGrade, CellKind, Standing, SubmissionGrade, graded_cells
 from fixtures.lms import PS91, course_copy
@@ -105,16 +106,7 @@ def test_a_page_alone_shows_its_maths_offline(course, tmp_path, browser):
     alone = tmp_path / "sent-by-email.html"
     alone.write_text(feedback.page_for(course, submission(course, {}, answers=ANSWERS), "explain.ipynb"))
     page = browser.new_page()
-    refused = []
-
-    def route(r):
-        if r.request.url.startswith(("file:", "data:", "blob:")):
-            r.continue_()
-        else:
-            refused.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
+    refused = cut_off_network(page)
     try:
         page.goto(alone.as_uri())
         page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=60000)

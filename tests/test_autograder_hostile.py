@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from conftest import cut_off_network
 from gradertools import HOSTILE, NB, PS01, TIMEOUT, cli, export, put, small_course, solution_nb
 
 pytestmark = pytest.mark.slow
@@ -200,16 +201,7 @@ def test_feedback_math_renders_offline(pages, browser):
     """Chromium with every non-file request refused: MathJax typesets the page's formulas."""
     course, _ = pages
     page = browser.new_page()
-    refused = []
-
-    def route(r):
-        if r.request.url.startswith(("file:", "data:")):
-            r.continue_()
-        else:
-            refused.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
+    refused = cut_off_network(page, ("file:", "data:"))
     try:
         page.goto((course.feedback / "correct" / PS01 / "ps01-perceptron.html").as_uri())
         page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")

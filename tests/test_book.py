@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM
+from conftest import CHROMIUM, cut_off_network
 from nbtools import ROOT
 
 pytestmark = pytest.mark.slow
@@ -116,19 +116,10 @@ def open_offline(browser, url, width):
     Returns (page, refused URLs, console errors).
     """
     page = browser.new_page(viewport={"width": width, "height": 900})
-    refused, errors = [], []
-
-    def route(request_route):
-        url = request_route.request.url
-        if url.startswith(("file:", "data:")):
-            request_route.continue_()
-        else:
-            refused.append(url)
-            request_route.abort()
-
+    errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.route("**/*", route)
+    refused = cut_off_network(page, ("file:", "data:"))
     page.goto(url)
     page.wait_for_load_state("load")
     page.wait_for_function("() => !window.MathJax || (MathJax.startup && MathJax.startup.promise)")
