@@ -2,36 +2,33 @@
 
 Prints, for every explorer of the book, the median and the slowest update over all its control
 positions. The target in JupyterLab is 100 ms median and 150 ms at most per update; slower
-explorers are flagged. Run: `make benchmark`.
+explorers are flagged. The speed of a shared virtual machine drifts (by a third, here, from one
+minute to the next): a fixed piece of work is timed before and after, to show whether it did during
+the run. Run: `make benchmark`.
 """
 
-import importlib
-import inspect
 import itertools
-import pkgutil
 import statistics
 import time
 
-import nnopt.viz
 import nnref
+from nnopt.viz import chapter_explorers
 
 
-def explorers():
-    """(name, explorer) for every explorer the book shows: each chapter module's ``explorers()``."""
-    for info in pkgutil.iter_modules(nnref.__path__):  # so that ref.<module> works, as after an import in a page
-        importlib.import_module(f"nnref.{info.name}")
-    for info in pkgutil.iter_modules(nnopt.viz.__path__):
-        module = importlib.import_module(f"nnopt.viz.{info.name}")
-        if hasattr(module, "explorers"):
-            # a chapter's pictures take their algorithms as arguments: here, the reference implementations
-            takes_ref = bool(inspect.signature(module.explorers).parameters)
-            for name, explorer in (module.explorers(nnref) if takes_ref else module.explorers()):
-                yield f"{info.name}: {name}", explorer
+def reference_ms():
+    """Milliseconds of a fixed piece of pure-Python work (the best of five): the machine's speed now."""
+    def work():
+        start = time.perf_counter()
+        sum(i * i for i in range(300_000))
+        return 1000 * (time.perf_counter() - start)
+
+    return min(work() for _ in range(5))
 
 
 def main():
+    print(f"reference work before: {reference_ms():.1f} ms")
     print(f"{'explorer':40s} {'frames':>6s} {'median ms':>10s} {'max ms':>8s}")
-    for name, explorer in explorers():
+    for name, explorer in chapter_explorers(nnref):
         explorer.render()  # first draw builds the figure and caches fonts
         times = []
         for values in itertools.product(*(c.values for c in explorer.controls)):
@@ -43,6 +40,7 @@ def main():
         median, slowest = statistics.median(times), max(times)
         flag = "  SLOW" if median > 100 or slowest > 150 else ""
         print(f"{name:40s} {len(times):6d} {median:10.1f} {slowest:8.1f}{flag}", flush=True)
+    print(f"reference work after: {reference_ms():.1f} ms")
 
 
 if __name__ == "__main__":

@@ -15,13 +15,15 @@ between categories. The same drawing serves three places:
   the live view;
 * the tests and the benchmark, which call :meth:`Explorer.render` directly.
 
-Speed: a live redraw must stay under 100 ms (``benchmarks/widgets.py``). Four things keep it there:
-titles sit at a fixed height (``FAST_TITLES``) instead of one measured from the tick labels, the
-picture is encoded as a quickly compressed PNG straight from the canvas, the cyclic garbage
-collector waits until a picture is drawn (``_collector_paused``), and after its first
-picture an explorer freezes the objects alive then (``gc.freeze()``): Python's cyclic garbage
-collector walking the large, long-lived heap of NumPy, Matplotlib and pandas pushed single redraws to
-150-200 ms; frozen objects are skipped, and garbage made later is collected as usual.
+Speed: a live redraw must stay under 100 ms (``benchmarks/widgets.py``). Five things keep it there:
+the axes of one frame serve the next (:class:`FrameFigure`: Matplotlib makes new axes, and new ticks
+for them, at some 1 ms a tick, when a figure is cleared), titles sit at a fixed height
+(``FAST_TITLES``) instead of one measured from the tick labels, the picture is encoded as a quickly
+compressed PNG straight from the canvas, the cyclic garbage collector waits until a picture is drawn
+(``_collector_paused``), and after its first picture an explorer freezes the objects alive then
+(``gc.freeze()``): Python's cyclic garbage collector walking the large, long-lived heap of NumPy,
+Matplotlib and pandas pushed single redraws to 150-200 ms; frozen objects are skipped, and garbage
+made later is collected as usual.
 """
 
 import base64
@@ -157,22 +159,19 @@ class Explorer:
         fig = self._figures.get(layout)
         if fig is None:
             if layout is Layout.WIDE:
-                fig = Figure(figsize=self.figsize)
+                fig = FrameFigure(figsize=self.figsize)
             elif self.narrow_figsize is None:
                 raise ValueError("this explorer has no narrow layout (narrow_figsize is None)")
             else:
-                fig = Figure(figsize=self.narrow_figsize, layout="constrained")
+                fig = FrameFigure(figsize=self.narrow_figsize, layout="constrained")
             FigureCanvasAgg(fig)
             self._figures[layout] = fig
-        with warnings.catch_warnings():
-            # clearing log-scaled shared axes sets their limits to (0, 1) first: Matplotlib's own
-            # warning about it is no news for the reader
-            warnings.filterwarnings("ignore", "Attempt to set non-positive", UserWarning)
-            fig.clear()
+        fig.new_frame()
         if layout is Layout.WIDE:
             fig.subplots_adjust(**self.margins)
         with matplotlib.rc_context(FAST_TITLES):
             self.draw(fig, **params)
+        fig.end_frame()
         if first:
             gc.freeze()  # see the module's docstring: long-lived objects out of the collector's way
         return fig
@@ -275,6 +274,104 @@ class Explorer:
         bundle["text/html"] = box.children[-1].value  # the default picture, for a viewer without widgets
         bundle.update({k: v for k, v in box._repr_mimebundle_().items() if k != "text/plain"})
         return bundle
+
+
+class FrameFigure(Figure):
+    """A Figure drawn again and again, whose subplots live from one frame to the next.
+
+    Each frame starts with :meth:`new_frame` and ends with :meth:`end_frame`. In between, the first
+    :meth:`subplots` call with the same arguments as in the frame before returns that frame's axes,
+    cleared as by ``Axes.clear()`` but keeping their ticks: Matplotlib discards an axes' ticks when it
+    clears them and makes new ones as it draws, at some 1 ms a tick, a third of a redraw. Ticks are
+    safe to keep: every draw sets their positions and labels anew, clearing resets their grid lines,
+    and ``tick_params`` outlives a clear anyway. One thing does carry over: a style set on a single
+    tick label (``ax.get_xticklabels()[0].set_color(...)``), so a drawing that does so does it in
+    every frame (the tests compare every frame of the book drawn on kept axes and afresh). Any other
+    way of adding axes (another ``subplots`` call, ``add_subplot``, ``add_axes``) first empties the
+    figure, as ``clear()`` would.
+    """
+
+    def __init__(self, *args, **kwargs):
+        self._kept = None  # (arguments, axes) of the last frame's subplots, while they can serve again
+        self._subplots = None  # (arguments, axes) of this frame's subplots
+        super().__init__(*args, **kwargs)
+
+    def new_frame(self):
+        """Empty the figure, keeping the last frame's subplots (if it made its axes with one call).
+
+        Not under a layout engine: it would start from the last frame's positions.
+        """
+        subplots = self._subplots
+        if subplots is not None and set(self.axes) == {*np.ravel(subplots[1])} and self.get_layout_engine() is None:
+            self.artists, self.lines, self.patches, self.texts, self.images, self.legends = [], [], [], [], [], []
+            self._suptitle = self._supxlabel = self._supylabel = None
+            self.stale = True
+            self._kept = subplots
+        else:
+            self.clear()
+        self._subplots = None
+
+    def end_frame(self):
+        """Remove the kept axes if this frame did not ask for them again."""
+        if self._kept is not None:
+            self.clear()
+
+    def subplots(self, *args, **kwargs):
+        key = repr((args, kwargs))
+        if self._kept is not None and self._kept[0] == key:
+            axes = self._kept[1]
+            self._kept = None
+            for ax in np.ravel(axes):
+                _clear_keeping_ticks(ax)
+        else:
+            self.end_frame()
+            axes = super().subplots(*args, **kwargs)
+        if self._subplots is None:
+            self._subplots = (key, axes)
+        return axes
+
+    def add_subplot(self, *args, **kwargs):
+        self.end_frame()
+        return super().add_subplot(*args, **kwargs)
+
+    def add_axes(self, *args, **kwargs):
+        self.end_frame()
+        return super().add_axes(*args, **kwargs)
+
+    def clear(self, keep_observers=False):
+        self._kept = self._subplots = None
+        with _quiet_clearing():
+            super().clear(keep_observers)
+
+
+def _clear_keeping_ticks(ax):
+    """``ax.clear()``, except that its x and y axes keep their Tick objects (see :class:`FrameFigure`)."""
+    axes = (ax.xaxis, ax.yaxis)
+    for axis in axes:
+        axis.reset_ticks = _keep  # what clear() calls to discard the ticks
+    try:
+        with _quiet_clearing():
+            ax.clear()
+            # the cleared spines place themselves (and discard the ticks) when first asked: ask now
+            for which in ("tick1", "tick2"):
+                ax.get_xaxis_transform(which)
+                ax.get_yaxis_transform(which)
+    finally:
+        for axis in axes:
+            del axis.reset_ticks
+
+
+@contextlib.contextmanager
+def _quiet_clearing():
+    """Clearing log-scaled shared axes sets their limits to (0, 1) first: Matplotlib's own warning
+    about it is no news for the reader."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Attempt to set non-positive", UserWarning)
+        yield
+
+
+def _keep():
+    """Instead of ``Axis.reset_ticks`` while axes are cleared for the next frame: the ticks stay."""
 
 
 @contextlib.contextmanager

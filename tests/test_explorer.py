@@ -1,14 +1,18 @@
 """The explorer mechanism: the same drawing serves the live widget, the static frames and the benchmark."""
 
 import base64
+import dataclasses
+import gc
+import io
 import json
+import random
 import re
 
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from nnopt.explorer import BOOK_BUILD, Control, Explorer, Kind, Layout, data_uri
+from nnopt.explorer import BOOK_BUILD, Control, Explorer, FrameFigure, Kind, Layout, data_uri
 from nnopt.viz.common import COLORS, SERIES, figure_png, panels
 
 
@@ -150,3 +154,85 @@ def test_figure_png_is_twice_its_display_size():
     image = Image.open(io.BytesIO(png))
     assert image.mode == "P" and image.size == (2 * size["width"], 2 * size["height"])
     assert 300 < size["width"] <= 400
+
+
+def pixels(png):
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)))
+
+
+def test_a_frame_figure_keeps_its_subplots_and_their_ticks():
+    fig = FrameFigure(figsize=(4, 2))
+
+    def frame(draw):
+        fig.new_frame()
+        draw()
+        fig.end_frame()
+
+    frame(lambda: fig.subplots(1, 2)[0].set_xticks([0, 0.3, 1]))
+    first = list(fig.axes)
+    ticks = list(first[0].xaxis.majorTicks)
+    frame(lambda: fig.subplots(1, 2))
+    assert fig.axes == first and first[0].xaxis.majorTicks == ticks  # the same axes, the same ticks
+    assert first[0].get_xticks().tolist() != [0, 0.3, 1]  # cleared: default ticks again
+    frame(lambda: fig.subplots(2, 1))  # other arguments: new axes, the old ones gone
+    assert len(fig.axes) == 2 and not set(fig.axes) & set(first)
+    second = list(fig.axes)
+    frame(lambda: fig.add_subplot())  # another way of adding axes: an empty figure first
+    assert len(fig.axes) == 1 and fig.axes[0] not in second
+    frame(lambda: None)  # a frame without subplots: no axes left over
+    assert fig.axes == []
+    frame(lambda: (fig.subplots(1, 2), fig.legend(["a"])))
+    frame(lambda: (fig.subplots(1, 2), fig.legend(["a"])))
+    assert len(fig.legends) == 1  # figure-level artists do not pile up
+
+
+def test_a_frame_drawn_on_kept_axes_is_the_frame_drawn_afresh(explorer):
+    """Kept axes carry nothing over: log scale, limits, grid and tick labels are reset (a tick label styled
+    on its own, as here, must be styled in every frame: see FrameFigure)."""
+
+    def busy(fig, slope, color, grid):
+        ax, bx = panels(fig, 2)
+        x = np.linspace(1, 10, 5)
+        ax.plot(x, np.exp(slope * x), color=color)
+        if slope > 0:
+            ax.set_yscale("log")
+            ax.set_xlim(0, 20)
+            bx.set_xticks([1, 2], ["one", "two"])
+        bx.get_xticklabels()[0].set_color(color)
+        ax.grid(grid == "on")
+        bx.set_title(f"slope {slope}")
+
+    live = Explorer(busy, explorer.controls, figsize=(4, 2))
+    combos = list(live.combinations())
+    for params in combos + combos[::-1]:
+        assert np.array_equal(pixels(live.render(**params)), pixels(dataclasses.replace(live).render(**params)))
+
+
+def test_every_book_explorer_draws_each_frame_on_kept_axes_as_afresh():
+    """The pictures of the book, in a shuffled order on one figure, equal each picture drawn on a new one."""
+    import nnref
+    from nnopt.viz import chapter_explorers
+
+    rng = random.Random(0)
+    for name, live in chapter_explorers(nnref):
+        combos = list(live.combinations())
+        rng.shuffle(combos)
+        for params in combos:
+            kept = live.render(**params)
+            gc.collect()  # a new explorer freezes the objects alive at its first picture: no garbage among them
+            fresh = dataclasses.replace(live).render(**params)
+            assert np.array_equal(pixels(kept), pixels(fresh)), f"{name}: {params}"
+
+
+def test_clearing_a_frame_figure_forgets_its_kept_axes():
+    fig = FrameFigure(figsize=(4, 2))
+    fig.new_frame()
+    fig.subplots(1, 2)
+    fig.end_frame()
+    fig.new_frame()
+    fig.clear()  # a drawing may clear the figure itself
+    axes = fig.subplots(1, 2)
+    fig.end_frame()
+    assert len(fig.axes) == 2 and list(axes) == fig.axes
