@@ -286,9 +286,9 @@ class FrameFigure(Figure):
     safe to keep: every draw sets their positions and labels anew, clearing resets their grid lines,
     and ``tick_params`` outlives a clear anyway. One thing does carry over: a style set on a single
     tick label (``ax.get_xticklabels()[0].set_color(...)``), so a drawing that does so does it in
-    every frame (the tests compare every frame of the book drawn on kept axes and afresh). Any other
-    way of adding axes (another ``subplots`` call, ``add_subplot``, ``add_axes``) first empties the
-    figure, as ``clear()`` would.
+    every frame (the tests compare every frame of the book drawn on kept axes and afresh). Adding
+    axes in another way while the kept ones wait (``subplots`` with other arguments, ``add_subplot``,
+    ``add_axes``) first empties the figure, as ``clear()`` would.
     """
 
     def __init__(self, *args, **kwargs):
