@@ -2,9 +2,9 @@
 
 Prints, for every explorer of the book, the median and the slowest update over all its control
 positions. The target in JupyterLab is 100 ms median and 150 ms at most per update; slower
-explorers are flagged. The speed of a shared virtual machine drifts (by a third, here, from one
-minute to the next): a fixed piece of work is timed before and after, to show whether it did during
-the run. Run: `make benchmark`.
+explorers are flagged. The speed of a shared virtual machine drifts (by up to a half, here, within
+minutes): a fixed piece of work is timed before and after the run, so that a change between the two
+shows the machine's speed moved (equal figures do not prove it held in between). Run: `make benchmark`.
 """
 
 import itertools

@@ -91,7 +91,6 @@ def test_static_html_holds_every_frame_in_both_layouts(explorer, monkeypatch):
 
 def test_frames_are_twice_the_css_size():
     from PIL import Image
-    import io
 
     from nnopt.explorer import NARROW_PX, WIDE_PX
 
@@ -146,7 +145,6 @@ def test_series_differ_in_colour_style_and_marker():
 
 def test_figure_png_is_twice_its_display_size():
     from PIL import Image
-    import io
 
     fig = Figure(figsize=(4, 2), dpi=100)
     fig.subplots().plot([0, 1], [1, 0])
