@@ -79,6 +79,15 @@ def test_a_failure_in_a_hidden_test_says_so_and_a_visible_one_shows_its_line():
         "NameError: name 'adam' is not defined (at: state = adam(w, g, {'learning_rate': 0.1}))")
 
 
+def test_an_assertion_that_explains_itself_is_not_followed_by_its_line():
+    limits, redact = Limits(timeout=3), Redactor(_source(TEST))
+    explained = wire.Reply(error=wire.Error("AssertionError", "one step: expected 1, got 2", line=2))
+    assert message(explained, TEST, limits, redact) == "AssertionError: one step: expected 1, got 2"
+    bare = wire.Reply(error=wire.Error("AssertionError", "", line=2))
+    assert message(bare, TEST, limits, redact) == (
+        "AssertionError (at: state = adam(w, g, {'learning_rate': 0.1}))")
+
+
 def test_timeouts_crashes_and_student_messages():
     limits, redact = Limits(timeout=3), Redactor(_source(TEST))
     assert message(wire.Reply(timed_out=True), TEST, limits, redact) == \
