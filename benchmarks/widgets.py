@@ -7,7 +7,6 @@ minutes): a fixed piece of work is timed before and after the run, so that a cha
 shows the machine's speed moved (equal figures do not prove it held in between). Run: `make benchmark`.
 """
 
-import itertools
 import statistics
 import time
 
@@ -31,8 +30,7 @@ def main():
     for name, explorer in chapter_explorers(nnref):
         explorer.render()  # first draw builds the figure and caches fonts
         times = []
-        for values in itertools.product(*(c.values for c in explorer.controls)):
-            params = {c.name: v for c, v in zip(explorer.controls, values)}
+        for params in explorer.combinations():
             start = time.perf_counter()
             explorer.render(**params)
             explorer.alt_text(**params)

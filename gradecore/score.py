@@ -120,8 +120,10 @@ def message(reply, code, limits, redact):
         else:
             shown = visible(code).split("\n")
             number = error.line - sum(1 for h in hidden if h < error.line)
-            # an assertion with a message says what failed: its line (often ``check.done()``) adds nothing
-            explained = error.ename == "AssertionError" and (error.evalue or "").strip()
+            # a test's assertion with a message says what failed: its line (often ``check.done()``) adds
+            # nothing; the student's own assertion still needs the line of the test that set it off
+            explained = (error.origin != "student" and error.ename == "AssertionError"
+                         and (error.evalue or "").strip())
             if 0 < number <= len(shown) and shown[number - 1].strip() and not explained:
                 text += f" (at: {shown[number - 1].strip()[:200]})"
     return text

@@ -81,8 +81,11 @@ def test_a_failure_in_a_hidden_test_says_so_and_a_visible_one_shows_its_line():
 
 def test_an_assertion_that_explains_itself_is_not_followed_by_its_line():
     limits, redact = Limits(timeout=3), Redactor(_source(TEST))
-    explained = wire.Reply(error=wire.Error("AssertionError", "one step: expected 1, got 2", line=2))
+    explained = wire.Reply(error=wire.Error("AssertionError", "one step: expected 1, got 2", line=2, origin="library"))
     assert message(explained, TEST, limits, redact) == "AssertionError: one step: expected 1, got 2"
+    theirs = wire.Reply(error=wire.Error("AssertionError", "w must be 1-D", line=2, origin="student"))
+    assert message(theirs, TEST, limits, redact) == (
+        "AssertionError: w must be 1-D (at: state = adam(w, g, {'learning_rate': 0.1}))")
     bare = wire.Reply(error=wire.Error("AssertionError", "", line=2))
     assert message(bare, TEST, limits, redact) == (
         "AssertionError (at: state = adam(w, g, {'learning_rate': 0.1}))")
